@@ -1,0 +1,3 @@
+from leodc.cli import run
+
+run()

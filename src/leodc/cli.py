@@ -1,0 +1,241 @@
+"""Command-line interface: ``leodc design | compare | audit | catalog``; every command has --json.
+
+Bad input exits with code 2 and one line naming the file, the field and what was expected.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from leodc import __version__
+from leodc.catalog import KINDS, CatalogError, Figure, load_catalog
+from leodc.scenario import InputError, load_scenario, load_terrestrial
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="leodc: design, simulate and judge orbital AI data centers.",
+)
+# Tables need room: a pipe or CI log gets 120 columns rather than Rich's 80.
+console = Console() if sys.stdout.isatty() else Console(width=120)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON (stable field names).")]
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", help="Override a scenario field: section.field=value (repeatable).")]
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario TOML file.", show_default=False)]
+
+EXIT_BAD_INPUT = 2
+
+# Units read off the suffix of a field name, for tables.
+UNIT_SUFFIXES = [
+    ("_usd_per_accelerator_hour", "$/acc-h"), ("_usd_per_pflop_day", "$/PFLOP-day"),
+    ("_usd_per_kw_year", "$/kW-yr"), ("_usd_per_mwh", "$/MWh"), ("_usd_per_kg", "$/kg"),
+    ("_usd_per_kwh", "$/kWh"), ("_usd_per_year", "$/yr"), ("_usd", "$"), ("_w_per_m2", "W/m²"),
+    ("_w_per_kg", "W/kg"), ("_w", "W"), ("_wh", "Wh"), ("_kwh_per_year", "kWh/yr"), ("_kwh", "kWh"),
+    ("_mwh", "MWh"), ("_m2", "m²"), ("_m3", "m³"), ("_kg_per_year", "kg/yr"), ("_kg_horizon", "kg"),
+    ("_kg", "kg"), ("_km", "km"), ("_deg", "°"), ("_mm", "mm"), ("_k", "K"), ("_s", "s"), ("_h", "h"),
+    ("_years", "yr"), ("_per_year", "/yr"), ("_rad_per_year", "rad/yr"), ("_days_per_year", "d/yr"),
+]
+
+
+def unit_of(field: str) -> str:
+    for suffix, unit in sorted(UNIT_SUFFIXES, key=lambda s: -len(s[0])):
+        if field.endswith(suffix):
+            return unit
+    return ""
+
+
+def fmt(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, int) or (float(value).is_integer() and abs(value) < 1e15):
+        return f"{int(value):,}"
+    if abs(value) >= 1e6 or (0 < abs(value) < 1e-3):
+        return f"{value:.4g}"
+    return f"{value:,.4g}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
+def jsonable(obj: Any) -> Any:
+    """JSON has no inf or NaN: write them as null."""
+    if isinstance(obj, dict):
+        return {k: jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(jsonable(data), indent=2) + "\n")
+
+
+def section_table(title: str, data: dict) -> Table:
+    table = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False)
+    table.add_column("field", style="cyan")
+    table.add_column("value", justify="right")
+    table.add_column("unit", style="dim")
+    for key, value in data.items():
+        table.add_row(key, fmt(value), unit_of(key))
+    return table
+
+
+@app.command()
+def design(scenario: ScenarioArg, set_: SetOpt = None, as_json: JsonOpt = False) -> None:
+    """Size one satellite and the fleet, and cost them, in closed form."""
+    from leodc.assessment import assess
+
+    result = assess(load_scenario(scenario, set_)).to_dict()
+    if as_json:
+        emit_json(result)
+        return
+    console.print(f"[bold]{result['scenario']['name']}[/bold]  (scenario {result['scenario']['digest']})")
+    for section in ("orbit", "satellite", "fleet", "economics", "energy", "launch_loop"):
+        console.print(section_table(section, result[section]))
+        console.print()
+
+
+COMPARE_ROWS = [
+    ("total_cost_usd", "total cost over the horizon"),
+    ("infrastructure_cost_usd", "total cost less accelerators"),
+    ("accelerators_usd", "accelerators (with replacements)"),
+    ("lcoe_usd_per_mwh", "LCOE of IT power"),
+    ("usd_per_accelerator_hour", "per accelerator-hour"),
+    ("usd_per_pflop_day", "per PFLOP-day (peak bf16 dense)"),
+    ("it_energy_mwh", "IT energy delivered"),
+]
+
+
+@app.command()
+def compare(scenario: ScenarioArg,
+            earth: Annotated[Path | None, typer.Argument(
+                help="Terrestrial baseline TOML (default: the catalog's grid and gas options).",
+                show_default=False)] = None,
+            set_: SetOpt = None, as_json: JsonOpt = False) -> None:
+    """Put the orbital fleet beside terrestrial data centers with the same accelerators."""
+    from leodc.assessment import assess
+    from leodc.economics import terrestrial_economics
+    from leodc.economics.terrestrial import default_baselines
+
+    sc = load_scenario(scenario, set_)
+    a = assess(sc)
+    baselines = [load_terrestrial(earth)] if earth is not None else default_baselines(sc)
+    ground = [terrestrial_economics(sc, a.design, t) for t in baselines]
+    if as_json:
+        out = a.to_dict()
+        out["terrestrial"] = [asdict(g) for g in ground]
+        emit_json(out)
+        return
+    orbit = asdict(a.economics)
+    table = Table(title=f"{sc.name}: orbit vs ground, {fmt(sc.economics.horizon_years)} years, "
+                        f"{fmt(a.design.fleet.it_power_w / 1e6)} MW IT, discount {sc.economics.discount_rate:.0%}",
+                  title_justify="left")
+    table.add_column("metric")
+    table.add_column("unit", style="dim")
+    table.add_column("orbit", justify="right", style="bold")
+    for g in ground:
+        table.add_column(g.name, justify="right")
+    for key, label in COMPARE_ROWS:
+        table.add_row(label, unit_of(key), fmt(orbit[key]), *[fmt(getattr(g, key)) for g in ground])
+    table.add_row("water used", "m³", "0", *[fmt(g.water_m3) for g in ground])
+    table.add_row("CO2 (orbit: launches)", "kg", fmt(a.energy.launch_co2_kg_horizon), *[fmt(g.co2_kg) for g in ground])
+    console.print(table)
+    console.print(f"launch cost per kW-year of power: {fmt(a.economics.launch_usd_per_kw_year)} $/kW-yr; "
+                  f"energy payback {fmt(a.energy.energy_payback_years)} yr; "
+                  f"carbon payback {fmt(a.energy.carbon_payback_years)} yr against {sc.economics.terrestrial_power}")
+
+
+@app.command("audit")
+def audit_cmd(scenario: ScenarioArg, set_: SetOpt = None, as_json: JsonOpt = False) -> None:
+    """Claims audit: each figure a source states beside what leodc recomputes."""
+    from leodc.audit import audit
+
+    sc = load_scenario(scenario, set_)
+    if not sc.audit.claims:
+        raise InputError(str(scenario), "audit.claims", "no claims to audit; expected [[audit.claims]] entries")
+    rows = audit(sc, str(scenario))
+    if as_json:
+        emit_json({"scenario": sc.name, "claims": [asdict(r) for r in rows],
+                   "inconsistent": sum(not r.consistent for r in rows)})
+        return
+    table = Table(title=f"claims audit: {sc.name}", title_justify="left")
+    for col in ("claim", "stated", "recomputed", "unit", "diff", "verdict"):
+        table.add_column(col, justify="right" if col in ("stated", "recomputed", "diff") else "left")
+    for r in rows:
+        verdict = "[green]consistent[/green]" if r.consistent else "[red]INCONSISTENT[/red]"
+        table.add_row(r.name, fmt(r.stated), fmt(r.recomputed), r.unit, f"{r.relative_difference:+.1%}", verdict)
+    console.print(table)
+    bad = sum(not r.consistent for r in rows)
+    console.print(f"{len(rows)} claims, {bad} inconsistent (tolerance per claim; 'how' in --json)")
+
+
+@app.command()
+def catalog(kind: Annotated[str | None, typer.Argument(help=f"One of: {', '.join(KINDS)}.", show_default=False)] = None,
+            as_json: JsonOpt = False) -> None:
+    """List reference parts with their sources, years and confidence."""
+    cat = load_catalog()
+    kinds = [kind] if kind else list(KINDS)
+    parts = {k: cat.kind(k) for k in kinds}
+    if as_json:
+        emit_json({k: {name: p.model_dump() for name, p in v.items()} for k, v in parts.items()})
+        return
+    for k, entries in parts.items():
+        table = Table(title=k, title_justify="left")
+        for col in ("part", "field", "value", "source", "year", "conf."):
+            table.add_column(col, overflow="fold")
+        for name, part in entries.items():
+            first = True
+            for field, fig in part.figures().items():
+                table.add_row(f"{name}\n[dim]{part.label}[/dim]" if first else "", field, _fig_value(fig),
+                              fig.source, str(fig.year), fig.confidence)
+                first = False
+        console.print(table)
+
+
+def _fig_value(fig: Figure) -> str:
+    return ", ".join(fmt(v) for v in fig.value) if isinstance(fig.value, list) else fmt(fig.value)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True,
+                                               help="Print the version and exit.")] = False) -> None:
+    """leodc: design, simulate and judge orbital AI data centers."""
+
+
+def run() -> None:
+    """Entry point: turn bad input into one line on stderr and exit code 2."""
+    try:
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except (InputError, CatalogError) as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        sys.exit(EXIT_BAD_INPUT)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.stderr.write("aborted\n")
+        sys.exit(1)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(EXIT_BAD_INPUT if isinstance(exc, click.UsageError) else exc.exit_code)
+        raise

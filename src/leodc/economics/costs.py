@@ -1,0 +1,157 @@
+"""Cost of an orbital fleet over a horizon and what it delivers.
+
+Initial fleet, ground segment and R&D are spent at t = 0. Satellites are replaced at the end of
+their mission life (design life, or 5 years under the seed's reading of the FCC rule), staggered:
+from t = L on, 1/L of the fleet's hardware and launch is bought each year, so a horizon H buys
+1 + max(0, H - L)/L fleets. Operations are a rate per satellite-year.
+
+LCOE counts every cost but the accelerators against the IT energy delivered; $/accelerator-hour and
+$/PFLOP-day count every cost against accelerator-hours and peak dense bf16 PFLOP-days delivered.
+All three are present values at the scenario's discount rate; totals are undiscounted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from leodc.catalog import chosen, load_catalog
+from leodc.constants import HOURS_PER_YEAR, TROPICAL_YEAR_DAYS
+from leodc.design import Design
+from leodc.economics.discount import present_value
+from leodc.scenario import Scenario
+
+W_PER_KW = 1000.0
+WH_PER_MWH = 1e6
+FLOPS_PER_PFLOPS = 1e15
+
+
+@dataclass(frozen=True)
+class Delivery:
+    lcoe_usd_per_mwh: float
+    usd_per_accelerator_hour: float
+    usd_per_pflop_day: float
+    it_energy_mwh: float  # undiscounted, over the horizon
+    accelerator_hours: float
+    pflop_days: float
+
+
+def delivery_metrics(pv_total_usd: float, pv_infrastructure_usd: float, it_power_w: float, accelerators: int,
+                     flops_per_unit: float, availability: float, horizon_years: float,
+                     discount_rate: float) -> Delivery:
+    """Metrics per unit delivered, from present values of cost and of deliveries at constant rates."""
+    pv_years = present_value(horizon_years, discount_rate, rate_per_year=1.0)
+    mwh_per_year = it_power_w * availability * HOURS_PER_YEAR / WH_PER_MWH
+    acc_h_per_year = accelerators * availability * HOURS_PER_YEAR
+    pflop_days_per_year = accelerators * flops_per_unit / FLOPS_PER_PFLOPS * availability * TROPICAL_YEAR_DAYS
+    return Delivery(
+        lcoe_usd_per_mwh=pv_infrastructure_usd / (mwh_per_year * pv_years),
+        usd_per_accelerator_hour=pv_total_usd / (acc_h_per_year * pv_years),
+        usd_per_pflop_day=pv_total_usd / (pflop_days_per_year * pv_years),
+        it_energy_mwh=mwh_per_year * horizon_years,
+        accelerator_hours=acc_h_per_year * horizon_years,
+        pflop_days=pflop_days_per_year * horizon_years,
+    )
+
+
+@dataclass(frozen=True)
+class OrbitalEconomics:
+    horizon_years: float
+    discount_rate: float
+    replacement_rule: str
+    mission_life_years: float
+    fleets_bought: float
+    launch_cost_usd_per_kg: float
+    accelerators_usd: float
+    solar_array_usd: float
+    battery_usd: float
+    radiator_usd: float
+    bus_and_shielding_usd: float
+    satellite_hardware_usd: float
+    launch_usd: float
+    replacement_usd: float  # the part of accelerators, hardware and launch bought after t = 0
+    ground_segment_usd: float
+    operations_usd: float
+    rd_usd: float
+    total_cost_usd: float
+    infrastructure_cost_usd: float  # total less accelerators
+    availability: float
+    lcoe_usd_per_mwh: float
+    usd_per_accelerator_hour: float
+    usd_per_pflop_day: float
+    launch_usd_per_kw_year: float
+    it_energy_mwh: float
+    accelerator_hours: float
+    pflop_days: float
+
+
+def fleets_bought(horizon_years: float, mission_life_years: float) -> float:
+    return 1.0 + max(0.0, horizon_years - mission_life_years) / mission_life_years
+
+
+def orbital_economics(scenario: Scenario, d: Design) -> OrbitalEconomics:
+    cat = load_catalog()
+    ec, sat, fl = scenario.economics, d.satellite, d.fleet
+    acc = cat.accelerators[sat.accelerator]
+    array = cat.solar_arrays[scenario.power.solar_array]
+    batt = cat.batteries[scenario.power.battery]
+    rad = cat.radiators[scenario.thermal.radiator]
+    bus = cat.buses[scenario.satellite.bus]
+    vehicle = cat.launch_vehicles[scenario.fleet.launch_vehicle]
+    usd_per_kg = chosen(scenario.fleet.launch_cost_usd_per_kg, vehicle.cost_usd_per_kg)
+
+    n = fl.satellites
+    life = sat.mission_life_years
+    per_sat = {
+        "accelerators": sat.accelerators * acc.unit_price_usd.value,
+        "solar_array": sat.solar_array_bol_power_w * array.cost_usd_per_w.value,
+        "battery": sat.battery_energy_wh * batt.cost_usd_per_wh.value,
+        "radiator": sat.radiator_area_m2 * rad.cost_usd_per_m2.value,
+        "bus_and_shielding": (sat.bus_mass_kg + sat.shielding_mass_kg) * bus.cost_usd_per_kg.value,
+        "launch": sat.mass_kg * usd_per_kg,
+    }
+    fleets = fleets_bought(ec.horizon_years, life)
+    fleet_capex = n * sum(per_sat.values())
+    totals = {k: n * v * fleets for k, v in per_sat.items()}
+    hardware = totals["solar_array"] + totals["battery"] + totals["radiator"] + totals["bus_and_shielding"]
+    operations_per_year = n * ec.operations_usd_per_satellite_year
+    total = sum(totals.values()) + ec.ground_segment_usd + operations_per_year * ec.horizon_years + ec.rd_usd
+
+    def pv(include_accelerators: bool) -> float:
+        capex = fleet_capex - (0.0 if include_accelerators else n * per_sat["accelerators"])
+        upfront = capex + ec.ground_segment_usd + ec.rd_usd
+        return (present_value(ec.horizon_years, ec.discount_rate, lump_now=upfront)
+                + present_value(ec.horizon_years, ec.discount_rate, rate_per_year=capex / life, start_years=life)
+                + present_value(ec.horizon_years, ec.discount_rate, rate_per_year=operations_per_year))
+
+    delivered = delivery_metrics(pv(True), pv(False), fl.it_power_w, fl.accelerators,
+                                 acc.peak_bf16_dense_flops.value, ec.availability, ec.horizon_years,
+                                 ec.discount_rate)
+    return OrbitalEconomics(
+        horizon_years=ec.horizon_years,
+        discount_rate=ec.discount_rate,
+        replacement_rule=ec.replacement_rule,
+        mission_life_years=life,
+        fleets_bought=fleets,
+        launch_cost_usd_per_kg=usd_per_kg,
+        accelerators_usd=totals["accelerators"],
+        solar_array_usd=totals["solar_array"],
+        battery_usd=totals["battery"],
+        radiator_usd=totals["radiator"],
+        bus_and_shielding_usd=totals["bus_and_shielding"],
+        satellite_hardware_usd=hardware,
+        launch_usd=totals["launch"],
+        replacement_usd=fleet_capex * (fleets - 1.0),
+        ground_segment_usd=ec.ground_segment_usd,
+        operations_usd=operations_per_year * ec.horizon_years,
+        rd_usd=ec.rd_usd,
+        total_cost_usd=total,
+        infrastructure_cost_usd=total - totals["accelerators"],
+        availability=ec.availability,
+        lcoe_usd_per_mwh=delivered.lcoe_usd_per_mwh,
+        usd_per_accelerator_hour=delivered.usd_per_accelerator_hour,
+        usd_per_pflop_day=delivered.usd_per_pflop_day,
+        launch_usd_per_kw_year=sat.mass_kg * usd_per_kg / (sat.power_w / W_PER_KW * life),
+        it_energy_mwh=delivered.it_energy_mwh,
+        accelerator_hours=delivered.accelerator_hours,
+        pflop_days=delivered.pflop_days,
+    )
