@@ -254,8 +254,25 @@ def _read_toml(ref: str, relative_to: Path | None, wanted_by: str) -> tuple[dict
     return data, str(path), path.parent
 
 
+# Fields of which a scenario states exactly one: stating one in a file or with --set replaces
+# whichever of the others a base file stated.
+EXCLUSIVE_FIELDS = {
+    "fleet": ("target_it_power_w", "target_accelerators", "target_satellites"),
+    "shielding": ("dose_target_rad_per_year", "thickness_mm"),
+}
+
+
+def _drop_exclusive(section: str, node: dict, stated: str) -> None:
+    for other in EXCLUSIVE_FIELDS.get(section, ()):
+        if stated in EXCLUSIVE_FIELDS[section] and other != stated:
+            node.pop(other, None)
+
+
 def _merge(base: dict, top: dict, origin: dict[str, str], file: str, prefix: str = "") -> dict:
     out = dict(base)
+    section = prefix.rstrip(".")
+    for key in top:
+        _drop_exclusive(section, out, key)
     for key, value in top.items():
         path = f"{prefix}{key}"
         if isinstance(value, dict) and isinstance(out.get(key), dict):
@@ -309,6 +326,7 @@ def apply_overrides(data: dict, overrides: list[str] | dict[str, Any], origin: d
             if not isinstance(node.get(p), dict):
                 node[p] = {}
             node = node[p]
+        _drop_exclusive(".".join(parts[:-1]), node, parts[-1])
         node[parts[-1]] = value
         origin[dotted] = "--set"
     return data
