@@ -49,7 +49,7 @@ UNIT_SUFFIXES = [
 
 def unit_of(field: str) -> str:
     for suffix, unit in sorted(UNIT_SUFFIXES, key=lambda s: -len(s[0])):
-        if field.endswith(suffix):
+        if f"_{field}".endswith(suffix):
             return unit
     return ""
 

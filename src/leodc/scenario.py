@@ -284,22 +284,27 @@ def _merge(base: dict, top: dict, origin: dict[str, str], file: str, prefix: str
 
 
 def _mark(origin: dict[str, str], path: str, value: Any, file: str) -> None:
-    origin[path] = file
+    """Record which file stated each leaf field (insertion order = order of stating)."""
     if isinstance(value, dict):
         for k, v in value.items():
-            _mark(origin, f"{path}.{k}", v, file)
+            _mark(origin, f"{path}.{k}" if path else k, v, file)
+        return
+    origin.pop(path, None)
+    origin[path] = file
 
 
-def _resolve(ref: str, relative_to: Path | None, wanted_by: str, origin: dict[str, str], seen: tuple) -> dict:
+def _resolve(ref: str, relative_to: Path | None, wanted_by: str, origin: dict[str, str], seen: tuple,
+             implicit_base: str | None) -> dict:
+    """Read a file and the chain of files it extends; later files override earlier ones."""
     data, name, folder = _read_toml(ref, relative_to, wanted_by)
     if name in seen:
         raise InputError(name, "extends", "a cycle of extends: " + " -> ".join((*seen, name)))
     parent = data.pop("extends", None)
-    if parent is None and ref != DEFAULT_BASE:
-        parent = DEFAULT_BASE
+    if parent is None and ref != implicit_base:
+        parent = implicit_base
     if parent is not None and not isinstance(parent, str):
         raise InputError(name, "extends", "expected a file path (string) or 'builtin:NAME'")
-    base = _resolve(parent, folder, name, origin, (*seen, name)) if parent else {}
+    base = _resolve(parent, folder, name, origin, (*seen, name), implicit_base) if parent else {}
     return _merge(base, data, origin, name)
 
 
@@ -328,7 +333,7 @@ def apply_overrides(data: dict, overrides: list[str] | dict[str, Any], origin: d
             node = node[p]
         _drop_exclusive(".".join(parts[:-1]), node, parts[-1])
         node[parts[-1]] = value
-        origin[dotted] = "--set"
+        _mark(origin, dotted, value, "--set")
     return data
 
 
@@ -344,6 +349,9 @@ def _validate(model: type[BaseModel], data: dict, origin: dict[str, str], defaul
             if ".".join(loc[:n]) in origin:
                 file = origin[".".join(loc[:n])]
                 break
+        else:  # a section-level error: blame the file that stated its fields last
+            inside = [f for p, f in origin.items() if p.startswith(f"{field}.")] if field else []
+            file = inside[-1] if inside else file
         raise InputError(file, field, _expected(model, err)) from None
 
 
@@ -371,21 +379,17 @@ def load_scenario(path: str | Path, overrides: list[str] | dict[str, Any] | None
     """Load, merge (``extends``), override (``--set``) and validate a scenario file."""
     origin: dict[str, str] = {}
     ref = str(path)
-    data = _resolve(ref, None, ref, origin, ())
+    data = _resolve(ref, None, ref, origin, (), DEFAULT_BASE)
     if overrides:
         data = apply_overrides(data, overrides, origin)
     return _validate(Scenario, data, origin, ref)
 
 
 def load_terrestrial(path: str | Path) -> Terrestrial:
+    """Load and validate a terrestrial baseline file (``extends`` allowed, no implicit base)."""
     origin: dict[str, str] = {}
     ref = str(path)
-    data, name, folder = _read_toml(ref, None, ref)
-    parent = data.pop("extends", None)
-    if parent is not None:
-        data = _merge(_read_toml(parent, folder, name)[0], data, origin, name)
-    _mark(origin, "", {}, name)
-    return _validate(Terrestrial, data, origin, name)
+    return _validate(Terrestrial, _resolve(ref, None, ref, origin, (), None), origin, ref)
 
 
 def with_overrides(scenario: Scenario, overrides: dict[str, Any], label: str = "--set") -> Scenario:

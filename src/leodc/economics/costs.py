@@ -84,6 +84,12 @@ class OrbitalEconomics:
     pflop_days: float
 
 
+def launch_usd_per_kw_year(mass_kg: float, launch_cost_usd_per_kg: float, power_w: float,
+                           life_years: float) -> float:
+    """Launch cost per kW-year of delivered power: mass × $/kg ÷ (power × life) (Suncatcher §2.4)."""
+    return mass_kg * launch_cost_usd_per_kg / (power_w / W_PER_KW * life_years)
+
+
 def fleets_bought(horizon_years: float, mission_life_years: float) -> float:
     return 1.0 + max(0.0, horizon_years - mission_life_years) / mission_life_years
 
@@ -150,7 +156,7 @@ def orbital_economics(scenario: Scenario, d: Design) -> OrbitalEconomics:
         lcoe_usd_per_mwh=delivered.lcoe_usd_per_mwh,
         usd_per_accelerator_hour=delivered.usd_per_accelerator_hour,
         usd_per_pflop_day=delivered.usd_per_pflop_day,
-        launch_usd_per_kw_year=sat.mass_kg * usd_per_kg / (sat.power_w / W_PER_KW * life),
+        launch_usd_per_kw_year=launch_usd_per_kw_year(sat.mass_kg, usd_per_kg, sat.power_w, life),
         it_energy_mwh=delivered.it_energy_mwh,
         accelerator_hours=delivered.accelerator_hours,
         pflop_days=delivered.pflop_days,
