@@ -112,3 +112,10 @@ def test_million_satellite_scenario_designs():
     a = assess(load_scenario("examples/published/spacex-fcc-2026.toml"))
     assert a.design.fleet.satellites == 1_000_000
     assert a.launch_loop.sustain_satellites_per_year == pytest.approx(200_000)
+
+
+def test_notes_flag_extrapolated_shielding():
+    assert design(load_scenario("builtin:default")).satellite.notes == ()
+    notes = design(load_scenario("examples/published/spacex-fcc-2026.toml")).satellite.notes
+    assert any("outside the dose table" in n for n in notes)
+    assert any("1200 km is outside" in n for n in notes)

@@ -94,3 +94,11 @@ def test_energy_and_carbon_payback():
     assert en.energy_payback_years == pytest.approx(en.launch_energy_kwh / en.orbital_energy_kwh_per_year)
     assert en.carbon_payback_years == pytest.approx(en.launch_co2_kg / en.displaced_co2_kg_per_year)
     assert en.water_saved_m3 > 0
+
+
+def test_accelerator_hours_count_chips():
+    """A GB200 NVL72 rack is one catalog unit of 72 chips: 72 accelerator-hours per hour."""
+    a = assess(load_scenario("builtin:default", ["compute.accelerator=gb200-nvl72",
+                                                 "compute.accelerators_per_satellite=1"]))
+    e, fleet = a.economics, a.design.fleet
+    assert e.accelerator_hours == pytest.approx(fleet.accelerators * 72 * 0.99 * HOURS_PER_YEAR * 10)

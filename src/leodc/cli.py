@@ -101,9 +101,12 @@ def design(scenario: ScenarioArg, set_: SetOpt = None, as_json: JsonOpt = False)
         emit_json(result)
         return
     console.print(f"[bold]{result['scenario']['name']}[/bold]  (scenario {result['scenario']['digest']})")
+    notes = result["satellite"].pop("notes")
     for section in ("orbit", "satellite", "fleet", "economics", "energy", "launch_loop"):
         console.print(section_table(section, result[section]))
         console.print()
+    for note in notes:
+        console.print(f"[yellow]note:[/yellow] {note}")
 
 
 COMPARE_ROWS = [

@@ -72,6 +72,7 @@ class Orbit(_Section):
     kind: Literal["sun-synchronous", "inclined"]
     inclination_deg: float = Field(ge=0.0, le=180.0)
     ltan_h: float = Field(ge=0.0, lt=24.0)
+    raan_deg: float = Field(ge=0.0, lt=360.0, default=0.0)  # inclined orbits: node at the start epoch
 
 
 class Environment(_Section):

@@ -125,6 +125,7 @@ class DoseDepth(Part):
     thickness_mm: Figure
     dose_rad_per_year: Figure
     altitude_scale_height_km: Figure
+    altitude_fit_range_km: Figure
     aluminium_density_kg_per_m3: Figure
 
 
@@ -160,7 +161,7 @@ class Catalog(BaseModel):
 
     def kind(self, kind: str) -> dict[str, Part]:
         if kind not in KINDS:
-            raise CatalogError(f"unknown catalog kind {kind!r}; expected one of {', '.join(KINDS)}")
+            raise CatalogError(f"catalog: KIND: unknown catalog kind {kind!r}; expected one of: {', '.join(KINDS)}")
         return getattr(self, kind)
 
 

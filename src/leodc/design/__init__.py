@@ -12,14 +12,12 @@ from leodc.catalog import chosen, load_catalog
 from leodc.design.fleet import FleetDesign, satellites_for_target, size_fleet
 from leodc.design.orbit import OrbitDesign, design_orbit
 from leodc.design.power import electrical_load, size_battery, size_solar_array
-from leodc.design.radiation import dose_rad_per_year, shield_mass_kg, thickness_for_dose_mm
+from leodc.design.radiation import dose_notes, dose_rad_per_year, shield_mass_kg, thickness_for_dose_mm
 from leodc.design.thermal import radiator_balance
 from leodc.scenario import InputError, Scenario
 
 # The seed story's reading of the FCC rule: replace every five years (REFERENCES.md).
 SEED_REPLACEMENT_YEARS = 5.0
-# 47 CFR 25.283(e): dispose no later than five years after the end of the mission.
-FCC_DISPOSAL_DEADLINE_YEARS = 5.0
 
 
 def mission_life_years(design_life_years: float, replacement_rule: str) -> float:
@@ -61,6 +59,7 @@ class SatelliteDesign:
     specific_power_w_per_kg: float  # IT power per kg of satellite
     bottom_up_specific_power_w_per_kg: float
     mission_life_years: float
+    notes: tuple[str, ...]  # where a model runs outside the range its figures support
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,7 @@ def design(scenario: Scenario) -> Design:
     dose_table = cat.dose_depth[sh.dose_depth]
     vehicle = cat.launch_vehicles[fl.launch_vehicle]
 
-    orbit = design_orbit(o.altitude_km, o.kind, o.inclination_deg, o.ltan_h)
+    orbit = design_orbit(o.altitude_km, o.kind, o.inclination_deg, o.ltan_h, o.raan_deg)
     life = mission_life_years(ec.design_life_years, ec.replacement_rule)
 
     load = electrical_load(c.accelerators_per_satellite, acc.tdp_w.value, c.host_overhead_fraction,
@@ -115,6 +114,7 @@ def design(scenario: Scenario) -> Design:
 
     thickness = (sh.thickness_mm if sh.thickness_mm is not None
                  else thickness_for_dose_mm(dose_table, sh.dose_target_rad_per_year, o.altitude_km))
+    notes = dose_notes(dose_table, thickness, o.altitude_km)
     volume = c.accelerators_per_satellite * acc.system_volume_m3_per_unit.value
     shield = shield_mass_kg(dose_table, thickness, volume)
 
@@ -159,6 +159,7 @@ def design(scenario: Scenario) -> Design:
         specific_power_w_per_kg=load.it_power_w / mass,
         bottom_up_specific_power_w_per_kg=load.it_power_w / bottom_up,
         mission_life_years=life,
+        notes=tuple(notes),
     )
 
     n = satellites_for_target(fl.target_it_power_w, fl.target_accelerators, fl.target_satellites,

@@ -127,11 +127,12 @@ def beta_over_year(altitude_km: float, inclination_deg: float, kind: str, ltan_h
     return days, beta
 
 
-def design_orbit(altitude_km: float, kind: str, inclination_deg: float, ltan_h: float) -> OrbitDesign:
+def design_orbit(altitude_km: float, kind: str, inclination_deg: float, ltan_h: float,
+                 raan_deg: float = 0.0) -> OrbitDesign:
     if kind == "sun-synchronous":
         inclination_deg = sun_synchronous_inclination_deg(altitude_km)
     t = period_s(altitude_km)
-    days, beta = beta_over_year(altitude_km, inclination_deg, kind, ltan_h)
+    days, beta = beta_over_year(altitude_km, inclination_deg, kind, ltan_h, raan0_deg=raan_deg)
     f = eclipse_fraction(altitude_km, beta)
     day_index = np.floor(days - days[0]).astype(int)
     eclipse_days = np.unique(day_index[f > 0.0]).size

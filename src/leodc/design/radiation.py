@@ -51,6 +51,20 @@ def thickness_for_dose_mm(table: DoseDepth, target_rad_per_year: float, altitude
     return float(np.interp(goal, log_d[::-1], t[::-1]))
 
 
+def dose_notes(table: DoseDepth, thickness_mm: float, altitude_km: float) -> list[str]:
+    """Say where the dose estimate leaves the range its table and altitude fit cover."""
+    notes = []
+    t = table.thickness_mm.value
+    if not t[0] <= thickness_mm <= t[-1]:
+        notes.append(f"shielding: {thickness_mm:.1f} mm is outside the dose table's {t[0]:g}-{t[-1]:g} mm; "
+                     "dose extrapolated from the nearest segment")
+    lo, hi = table.altitude_fit_range_km.value
+    if not lo <= altitude_km <= hi:
+        notes.append(f"shielding: {altitude_km:g} km is outside the {lo:g}-{hi:g} km range the dose's altitude "
+                     "scaling was fitted on; treat the dose and shield mass as rough")
+    return notes
+
+
 def shield_mass_kg(table: DoseDepth, thickness_mm: float, enclosed_volume_m3: float) -> float:
     """Aluminium box (cube) of the given wall thickness around the enclosed volume."""
     side_m = enclosed_volume_m3 ** (1.0 / 3.0)

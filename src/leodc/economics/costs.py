@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from leodc.catalog import chosen, load_catalog
-from leodc.constants import HOURS_PER_YEAR, TROPICAL_YEAR_DAYS
+from leodc.constants import HOURS_PER_DAY, HOURS_PER_YEAR
 from leodc.design import Design
 from leodc.economics.discount import present_value
 from leodc.scenario import Scenario
@@ -35,14 +35,17 @@ class Delivery:
     pflop_days: float
 
 
-def delivery_metrics(pv_total_usd: float, pv_infrastructure_usd: float, it_power_w: float, accelerators: int,
-                     flops_per_unit: float, availability: float, horizon_years: float,
+def delivery_metrics(pv_total_usd: float, pv_infrastructure_usd: float, it_power_w: float, units: int,
+                     chips_per_unit: float, flops_per_unit: float, availability: float, horizon_years: float,
                      discount_rate: float) -> Delivery:
-    """Metrics per unit delivered, from present values of cost and of deliveries at constant rates."""
+    """Metrics per unit delivered, from present values of cost and of deliveries at constant rates.
+
+    An accelerator-hour is one chip for one hour (a 72-GPU rack counts 72).
+    """
     pv_years = present_value(horizon_years, discount_rate, rate_per_year=1.0)
     mwh_per_year = it_power_w * availability * HOURS_PER_YEAR / WH_PER_MWH
-    acc_h_per_year = accelerators * availability * HOURS_PER_YEAR
-    pflop_days_per_year = accelerators * flops_per_unit / FLOPS_PER_PFLOPS * availability * TROPICAL_YEAR_DAYS
+    acc_h_per_year = units * chips_per_unit * availability * HOURS_PER_YEAR
+    pflop_days_per_year = units * flops_per_unit / FLOPS_PER_PFLOPS * availability * HOURS_PER_YEAR / HOURS_PER_DAY
     return Delivery(
         lcoe_usd_per_mwh=pv_infrastructure_usd / (mwh_per_year * pv_years),
         usd_per_accelerator_hour=pv_total_usd / (acc_h_per_year * pv_years),
@@ -112,7 +115,9 @@ def orbital_economics(scenario: Scenario, d: Design) -> OrbitalEconomics:
         "solar_array": sat.solar_array_bol_power_w * array.cost_usd_per_w.value,
         "battery": sat.battery_energy_wh * batt.cost_usd_per_wh.value,
         "radiator": sat.radiator_area_m2 * rad.cost_usd_per_m2.value,
-        "bus_and_shielding": (sat.bus_mass_kg + sat.shielding_mass_kg) * bus.cost_usd_per_kg.value,
+        # with a stated specific power the structure shrinks or grows with the stated mass
+        "bus_and_shielding": ((sat.bus_mass_kg + sat.shielding_mass_kg) * bus.cost_usd_per_kg.value
+                              * sat.mass_kg / sat.bottom_up_mass_kg),
         "launch": sat.mass_kg * usd_per_kg,
     }
     fleets = fleets_bought(ec.horizon_years, life)
@@ -129,7 +134,7 @@ def orbital_economics(scenario: Scenario, d: Design) -> OrbitalEconomics:
                 + present_value(ec.horizon_years, ec.discount_rate, rate_per_year=capex / life, start_years=life)
                 + present_value(ec.horizon_years, ec.discount_rate, rate_per_year=operations_per_year))
 
-    delivered = delivery_metrics(pv(True), pv(False), fl.it_power_w, fl.accelerators,
+    delivered = delivery_metrics(pv(True), pv(False), fl.it_power_w, fl.accelerators, acc.chips_per_unit.value,
                                  acc.peak_bf16_dense_flops.value, ec.availability, ec.horizon_years,
                                  ec.discount_rate)
     return OrbitalEconomics(

@@ -1,8 +1,8 @@
 """Present value of cash and energy flows over a horizon, in yearly steps.
 
 A flow is a lump at t = 0 or a constant rate over an interval [start, end) in years. Each year's
-share is discounted at its midpoint, (1 + r)^-(k + w/2), with w the year's length inside the
-horizon (the last year may be partial). Undiscounted totals are the same sums with r = 0.
+share is discounted at the midpoint of the part of that year the flow covers (a flow that starts
+or the horizon that ends inside a year covers only part of it). Undiscounted totals are the same sums with r = 0.
 """
 
 from __future__ import annotations

@@ -100,8 +100,8 @@ def terrestrial_economics(scenario: Scenario, d: Design, t: Terrestrial) -> Terr
                 + present_value(h, r, rate_per_year=acc_now / life, start_years=life)
                 + present_value(h, r, rate_per_year=energy_per_year + ops_per_year))
 
-    delivered = delivery_metrics(pv(True), pv(False), it_w, d.fleet.accelerators, acc.peak_bf16_dense_flops.value,
-                                 availability, h, r)
+    delivered = delivery_metrics(pv(True), pv(False), it_w, d.fleet.accelerators, acc.chips_per_unit.value,
+                                 acc.peak_bf16_dense_flops.value, availability, h, r)
     accelerators = accelerators_once * fleets
     total = accelerators + build + plant + (energy_per_year + ops_per_year) * h
     return TerrestrialEconomics(
