@@ -17,6 +17,11 @@ SOLAR_CONSTANT_W_PER_M2 = 1361.0
 # WGS84 equatorial radius and GM (NIMA TR8350.2)
 EARTH_RADIUS_KM = 6378.137
 EARTH_MU_KM3_PER_S2 = 398600.4418
+# WGS72, the constants SGP4 is defined with (Vallado et al. 2006)
+WGS72_EARTH_RADIUS_KM = 6378.135
+WGS72_MU_KM3_PER_S2 = 398600.8
+WGS72_J2 = 0.001082616
+WGS72_J3 = -0.00000253881
 # EGM96 second zonal harmonic (unnormalised), as used for J2 secular rates
 EARTH_J2 = 1.08262668e-3
 
@@ -30,6 +35,7 @@ OBLIQUITY_DEG = 23.439291
 TROPICAL_YEAR_DAYS = 365.2422
 
 # Time units
+SECONDS_PER_MINUTE = 60.0
 SECONDS_PER_HOUR = 3600.0
 HOURS_PER_YEAR = 8766.0  # Julian year, 365.25 d
 HOURS_PER_DAY = 24.0
@@ -56,3 +62,18 @@ MAX_ALTITUDE_KM = 2000.0
 # REFERENCES.md): payloads put in orbit and orbital launch attempts.
 WORLD_PAYLOADS_2025 = 4522
 WORLD_LAUNCH_ATTEMPTS_2025 = 329
+
+# Sun and Earth for shadow geometry and time scales (added with leodc.orbits.sun / frames and
+# leodc.environment.eclipse):
+# nominal solar radius, IAU 2015 Resolution B3
+SUN_RADIUS_KM = 695700.0
+# astronomical unit, IAU 2012 Resolution B2 (exact)
+AU_KM = 149597870.7
+# Earth's nominal mean angular velocity (IERS Conventions 2010, Table 1.1; Vallado's omega_earth)
+EARTH_ROTATION_RAD_PER_S = 7.292115146706979e-5
+# Julian date of the J2000.0 epoch (2000-01-01 12:00 TT) and days per Julian century
+JD_J2000 = 2451545.0
+DAYS_PER_JULIAN_CENTURY = 36525.0
+# TT - UTC = 32.184 s + 37 leap seconds, valid from 2017-01-01 (IERS Bulletin C); earlier dates
+# are off by the leap seconds since then (at most 13 s back to 1990), which moves the Sun by < 1"
+TT_MINUS_UTC_S = 69.184

@@ -167,6 +167,76 @@ class Economics(_Section):
     _check_dc = field_validator("datacenter")(lambda v: _catalog_name("datacenters", v))
 
 
+class Shell(_Section):
+    """One shell of a designed constellation."""
+
+    kind: Literal["walker-delta", "walker-star", "sun-synchronous", "cluster"]
+    satellites: int = Field(gt=0)
+    altitude_km: float = Field(ge=MIN_ALTITUDE_KM, le=MAX_ALTITUDE_KM)
+    inclination_deg: float = Field(default=53.0, ge=0.0, le=180.0)  # Walker shells, inclined clusters
+    planes: int = Field(default=1, gt=0)
+    phasing: int = Field(default=0, ge=0)  # Walker F
+    raan0_deg: float = Field(default=0.0, ge=0.0, lt=360.0)
+    ltan_h: float = Field(default=6.0, ge=0.0, lt=24.0)  # sun-synchronous shells and clusters
+    ltan_spread_h: float = Field(default=0.0, ge=0.0, le=24.0)  # planes spread over this many hours of LTAN
+    reference: Literal["sun-synchronous", "inclined"] = "sun-synchronous"  # cluster's reference orbit
+    radius_m: float = Field(default=1000.0, gt=0.0)  # cluster: every member within this of the reference
+
+    @model_validator(mode="after")
+    def _planes_fit(self) -> Shell:
+        if self.planes > self.satellites:
+            raise ValueError(f"planes ({self.planes}) cannot exceed satellites ({self.satellites})")
+        return self
+
+
+class Constellation(_Section):
+    """Where the satellites are: designed shells, or a real fleet from a TLE/OMM file.
+
+    With neither, the engine lays the design's fleet out as one shell from ``[orbit]``.
+    """
+
+    shells: list[Shell] = Field(default_factory=list)
+    tle_file: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Constellation:
+        if self.shells and self.tle_file:
+            raise ValueError("give shells or tle_file, not both")
+        return self
+
+
+class Simulation(_Section):
+    """Time-domain settings (``leodc simulate``); thermal and battery parameters of the engine."""
+
+    start_utc: str
+    days: float = Field(gt=0.0, le=3660.0)
+    step_s: float = Field(gt=0.0, le=3600.0)
+    propagator: Literal["fast", "sgp4"]
+    shadow: Literal["cylindrical", "conical"]
+    chunk_satellites: int = Field(gt=0)
+    window_steps: int = Field(gt=0)
+    array_age_years: float = Field(ge=0.0)
+    initial_soc: float = Field(gt=0.0, le=1.0)
+    chip_temperature_limit_k: float = Field(gt=0.0)
+    throttle_band_k: float = Field(gt=0.0)
+    chip_to_coolant_dt_k: float = Field(gt=0.0)
+    coolant_to_radiator_dt_k: float = Field(gt=0.0)
+    chip_heat_capacity_j_per_k_per_w: float = Field(gt=0.0)
+    coolant_heat_capacity_j_per_k_per_w: float = Field(gt=0.0)
+    radiator_specific_heat_j_per_kg_k: float = Field(gt=0.0)
+
+    @field_validator("start_utc")
+    @classmethod
+    def _iso(cls, v: str) -> str:
+        from datetime import datetime
+
+        try:
+            datetime.fromisoformat(v.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"expected an ISO 8601 time such as 2026-03-20T00:00:00 (got {v!r})") from None
+        return v
+
+
 class Claim(_Section):
     """A figure a source states, and how leodc recomputes it."""
 
@@ -204,6 +274,8 @@ class Scenario(_Section):
     satellite: Satellite
     fleet: Fleet
     economics: Economics
+    constellation: Constellation = Constellation()
+    simulation: Simulation
     audit: Audit = Audit()
 
     def digest(self) -> str:

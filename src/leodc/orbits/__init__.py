@@ -1,0 +1,1 @@
+"""Orbits: constellations, real fleets, propagation, the Sun and reference frames."""

@@ -1,0 +1,158 @@
+"""The fast propagator: mean elements drifting at SGP4's own secular rates (J2, J4 in SGP4's
+formulation), vectorised over satellites and compiled with numba.
+
+Each step applies SGP4's near-Earth periodic terms to the drifting mean elements, written from
+the published equations (Hoots & Roehrich 1980, Spacetrack Report No. 3; Vallado et al. 2006): the
+long-period J3 terms, Kepler's equation in the eccentric longitude, and the first-order short-period
+J2 terms, in TEME like SGP4. Left out: drag (B*) and the deep-space terms, so a real fleet's fast
+path drifts from SGP4 as its drag acts. ``tests/test_fast_propagator.py`` measures the error against SGP4 and
+docs/simulation.md states it. Formation members add
+their bounded relative orbit in the local radial / along-track / cross-track frame.
+
+Elements travel as one float64 array ``el[n_sat, N_COLUMNS]`` (columns below), times as seconds
+from the simulation start ``t_s[n_t]``; the satellites' epochs enter as ``EPOCH_OFFSET_S``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from leodc.constants import (
+    SECONDS_PER_DAY,
+    SECONDS_PER_MINUTE,
+    TWO_PI,
+    WGS72_EARTH_RADIUS_KM,
+    WGS72_J2,
+    WGS72_J3,
+    WGS72_MU_KM3_PER_S2,
+)
+from leodc.orbits.elements import FleetElements
+
+(A_KM, ECC, INC, RAAN, ARGP, M0, MDOT, RAANDOT, ARGPDOT, REL_A, REL_PHI, REL_Y0, REL_B, REL_PSI, REL_RATE,
+ EPOCH_OFFSET_S) = range(16)
+N_COLUMNS = 16
+# Kepler iteration as SGP4 does it: at most 10 Newton steps of at most 0.95 rad, to 1e-12 rad
+KEPLER_ITERATIONS = 10
+KEPLER_MAX_STEP = 0.95
+KEPLER_TOLERANCE = 1e-12
+SGP4_SMALL = 1.5e-12  # guard of 1 + cos i for retrograde equatorial orbits
+SGP4_J3OJ2 = WGS72_J3 / WGS72_J2
+SGP4_XKE = SECONDS_PER_MINUTE / math.sqrt(WGS72_EARTH_RADIUS_KM**3 / WGS72_MU_KM3_PER_S2)  # sqrt(mu), ER^1.5/min
+M_PER_KM = 1000.0
+
+
+def pack(elements: FleetElements, start_jd: float) -> np.ndarray:
+    """Elements as the kernel's float64 array, epochs relative to the simulation start."""
+    cols = [elements.a_km, elements.ecc, elements.inc_rad, elements.raan_rad, elements.argp_rad,
+            elements.mean_anomaly_rad, elements.mean_motion_rad_per_s, elements.raan_rate_rad_per_s,
+            elements.argp_rate_rad_per_s, elements.rel_radial_amp_m, elements.rel_phase_rad,
+            elements.rel_along_offset_m, elements.rel_cross_amp_m, elements.rel_cross_phase_rad,
+            elements.rel_rate_rad_per_s, (elements.epoch_jd - start_jd) * SECONDS_PER_DAY]
+    return np.ascontiguousarray(np.stack(cols, axis=1), dtype=np.float64)
+
+
+@numba.njit(cache=True, inline="always")
+def state_at(el, i, t_s):
+    """Position (km) and velocity (km/s) of satellite i at t_s seconds from the simulation start."""
+    dt = t_s - el[i, EPOCH_OFFSET_S]
+    am = el[i, A_KM] / WGS72_EARTH_RADIUS_KM  # Earth radii, as SGP4 works
+    e = el[i, ECC]
+    inc = el[i, INC]
+    mp = el[i, M0] + el[i, MDOT] * dt
+    nodep = el[i, RAAN] + el[i, RAANDOT] * dt
+    argpp = el[i, ARGP] + el[i, ARGPDOT] * dt
+    nm = SGP4_XKE / am**1.5  # rad/min
+    sinip, cosip = math.sin(inc), math.cos(inc)
+    # long-period periodics (J3)
+    den = 1.0 + cosip
+    if abs(den) < SGP4_SMALL:
+        den = SGP4_SMALL
+    aycof = -0.5 * SGP4_J3OJ2 * sinip
+    xlcof = -0.25 * SGP4_J3OJ2 * sinip * (3.0 + 5.0 * cosip) / den
+    temp = 1.0 / (am * (1.0 - e * e))
+    axnl = e * math.cos(argpp)
+    aynl = e * math.sin(argpp) + temp * aycof
+    xl = mp + argpp + nodep + temp * xlcof * axnl
+    # Kepler's equation for the eccentric longitude
+    u = (xl - nodep) % TWO_PI
+    eo1 = u
+    sineo1, coseo1 = math.sin(eo1), math.cos(eo1)
+    for _ in range(KEPLER_ITERATIONS):
+        sineo1, coseo1 = math.sin(eo1), math.cos(eo1)
+        step = (u - aynl * coseo1 + axnl * sineo1 - eo1) / (1.0 - coseo1 * axnl - sineo1 * aynl)
+        step = min(max(step, -KEPLER_MAX_STEP), KEPLER_MAX_STEP)
+        eo1 += step
+        if abs(step) < KEPLER_TOLERANCE:
+            sineo1, coseo1 = math.sin(eo1), math.cos(eo1)
+            break
+    ecose = axnl * coseo1 + aynl * sineo1
+    esine = axnl * sineo1 - aynl * coseo1
+    el2 = axnl * axnl + aynl * aynl
+    pl = am * (1.0 - el2)
+    rl = am * (1.0 - ecose)
+    rdotl = math.sqrt(am) * esine / rl
+    rvdotl = math.sqrt(pl) / rl
+    betal = math.sqrt(1.0 - el2)
+    temp = esine / (1.0 + betal)
+    sinu = am / rl * (sineo1 - aynl - axnl * temp)
+    cosu = am / rl * (coseo1 - axnl + aynl * temp)
+    su = math.atan2(sinu, cosu)
+    sin2u = 2.0 * sinu * cosu
+    cos2u = 1.0 - 2.0 * sinu * sinu
+    # short-period periodics (J2)
+    temp = 1.0 / pl
+    temp1 = 0.5 * WGS72_J2 * temp
+    temp2 = temp1 * temp
+    cos2i = cosip * cosip
+    con41 = 3.0 * cos2i - 1.0
+    x1mth2 = 1.0 - cos2i
+    mrt = rl * (1.0 - 1.5 * temp2 * betal * con41) + 0.5 * temp1 * x1mth2 * cos2u
+    su = su - 0.25 * temp2 * (7.0 * cos2i - 1.0) * sin2u
+    xnode = nodep + 1.5 * temp2 * cosip * sin2u
+    xinc = inc + 1.5 * temp2 * cosip * sinip * cos2u
+    mvt = rdotl - nm * temp1 * x1mth2 * sin2u / SGP4_XKE
+    rvdot = rvdotl + nm * temp1 * (x1mth2 * cos2u + 1.5 * con41) / SGP4_XKE
+    # orientation
+    sinsu, cossu = math.sin(su), math.cos(su)
+    snod, cnod = math.sin(xnode), math.cos(xnode)
+    sini, cosi = math.sin(xinc), math.cos(xinc)
+    xmx, xmy = -snod * cosi, cnod * cosi
+    ux, uy, uz = xmx * sinsu + cnod * cossu, xmy * sinsu + snod * cossu, sini * sinsu
+    wx, wy, wz = xmx * cossu - cnod * sinsu, xmy * cossu - snod * sinsu, sini * cossu
+    rk = mrt * WGS72_EARTH_RADIUS_KM
+    vk = WGS72_EARTH_RADIUS_KM * SGP4_XKE / SECONDS_PER_MINUTE
+    x, y, z = rk * ux, rk * uy, rk * uz
+    vx, vy, vz = (mvt * ux + rvdot * wx) * vk, (mvt * uy + rvdot * wy) * vk, (mvt * uz + rvdot * wz) * vk
+    rel_rate = el[i, REL_RATE]
+    if rel_rate != 0.0:
+        th = rel_rate * dt
+        dx = el[i, REL_A] * math.cos(th + el[i, REL_PHI]) / M_PER_KM
+        dy = (el[i, REL_Y0] - 2.0 * el[i, REL_A] * math.sin(th + el[i, REL_PHI])) / M_PER_KM
+        dz = el[i, REL_B] * math.cos(th + el[i, REL_PSI]) / M_PER_KM
+        hx, hy, hz = sini * snod, -sini * cnod, cosi  # orbit normal (cross-track)
+        x += dx * ux + dy * wx + dz * hx
+        y += dx * uy + dy * wy + dz * hy
+        z += dx * uz + dy * wz + dz * hz
+    return x, y, z, vx, vy, vz
+
+
+@numba.njit(cache=True, parallel=True)
+def _propagate(el, t_s, r, v):
+    for i in numba.prange(el.shape[0]):
+        for k in range(t_s.size):
+            x, y, z, vx, vy, vz = state_at(el, i, t_s[k])
+            r[i, k, 0], r[i, k, 1], r[i, k, 2] = x, y, z
+            v[i, k, 0], v[i, k, 1], v[i, k, 2] = vx, vy, vz
+
+
+def propagate_fast(elements: FleetElements, start_jd: float, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (km) and velocities (km/s), TEME, shape (n_sat, n_t, 3)."""
+    el = pack(elements, start_jd)
+    t = np.ascontiguousarray(t_s, dtype=np.float64)
+    r = np.empty((el.shape[0], t.size, 3))
+    v = np.empty_like(r)
+    _propagate(el, t, r, v)
+    return r, v
