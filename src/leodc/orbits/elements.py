@@ -55,7 +55,8 @@ class FleetElements:
 
     @staticmethod
     def concatenate(parts: list[FleetElements]) -> FleetElements:
-        return FleetElements(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(FleetElements)})
+        return FleetElements(**{f.name: np.concatenate([getattr(p, f.name) for p in parts])
+                                for f in fields(FleetElements)})
 
 
 def make_satrec(a_km: float, ecc: float, inc_rad: float, raan_rad: float, argp_rad: float, m_rad: float,

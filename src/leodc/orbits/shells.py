@@ -92,7 +92,7 @@ def sso_raan_rad(ltan_h: float | np.ndarray, epoch_jd: float) -> np.ndarray:
 
 def hex_lattice(n: int) -> np.ndarray:
     """The n points of a unit-spacing hexagonal lattice closest to the origin (origin first)."""
-    k = int(math.ceil(math.sqrt(n))) + 2
+    k = math.ceil(math.sqrt(n)) + 2
     i, j = np.meshgrid(np.arange(-k, k + 1), np.arange(-k, k + 1))
     x = i + 0.5 * j
     y = j * math.sqrt(3) / 2
