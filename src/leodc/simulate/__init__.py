@@ -1,0 +1,1 @@
+"""Simulation engine: every satellite, step by step, streamed over satellite chunks x time windows."""

@@ -1,0 +1,60 @@
+"""Where chunks run: in this process (default), on a local Dask cluster (``--workers N``), or on an
+existing Dask cluster (``--cluster tcp://HOST:PORT``). Results come back in chunk order whatever
+the executor, so the written files are identical.
+
+Locally the numba kernel already uses every core (threads over satellite blocks). On Dask each
+worker runs whole chunks; SGP4's SatrecArray holds the GIL, so workers are processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from leodc.simulate.engine import ChunkResult, ChunkTask, run_chunk
+
+
+def _progress_bar(enabled: bool) -> Progress:
+    return Progress(TextColumn("simulate"), BarColumn(), MofNCompleteColumn(), TextColumn("satellite-steps"),
+                    TimeElapsedColumn(), TimeRemainingColumn(), disable=not enabled, transient=False)
+
+
+def run_tasks(tasks: list[ChunkTask], *, workers: int | None = None, cluster: str | None = None,
+              progress: bool = False, total: int = 0) -> Iterator[ChunkResult]:
+    if workers or cluster:
+        yield from _run_dask(tasks, workers, cluster, progress, total)
+        return
+    with _progress_bar(progress) as bar:
+        job = bar.add_task("simulate", total=total)
+        for task in tasks:
+            yield run_chunk(task, progress=lambda n: bar.advance(job, n))
+
+
+def _run_dask(tasks: list[ChunkTask], workers: int | None, cluster: str | None, progress: bool,
+              total: int) -> Iterator[ChunkResult]:
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    local = None
+    if cluster:
+        client = Client(cluster)
+    else:
+        local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(local)
+    try:
+        futures = client.map(run_chunk, tasks, pure=False)
+        done: dict[int, ChunkResult] = {}
+        next_index = 0
+        with _progress_bar(progress) as bar:
+            job = bar.add_task("simulate", total=total)
+            for future in as_completed(futures):
+                result = future.result()
+                bar.advance(job, result.sat_steps)
+                done[result.index] = result
+                while next_index in done:  # hand results on in chunk order
+                    yield done.pop(next_index)
+                    next_index += 1
+    finally:
+        client.close()
+        if local is not None:
+            local.close()

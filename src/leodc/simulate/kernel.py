@@ -1,0 +1,225 @@
+"""The fused per-step kernel: propagation, shadow, power and battery, thermal, reductions.
+
+One call advances a chunk of satellites through one time window. Satellites are split into blocks
+run in parallel (numba ``prange``); each block owns its row of the fleet time-series buffer, so no
+two threads write the same memory and results do not depend on the thread count.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from leodc.constants import (
+    AU_KM,
+    EARTH_RADIUS_KM,
+    HOURS_PER_YEAR,
+    SECONDS_PER_HOUR,
+    SUN_RADIUS_KM,
+)
+from leodc.orbits.secular import circular_angles, circular_position, is_circular, state_at
+from leodc.simulate import spacecraft as sc
+
+# per-satellite state carried from window to window
+S_ENERGY_WH, S_T_CHIP, S_T_COOLANT, S_T_RADIATOR, S_LIT, S_ECLIPSE_RUN_S = range(6)
+N_STATE = 6
+
+# per-satellite accumulators (reductions over the whole run)
+(A_SUNLIT_S, A_GENERATED_WH, A_CONSUMED_WH, A_COMPUTE_S, A_THROTTLED_S, A_MIN_SOC, A_MAX_CHIP_K, A_MAX_RADIATOR_K,
+ A_MIN_RADIATOR_K, A_ECLIPSES, A_LONGEST_ECLIPSE_S, A_STEPS_S) = range(12)
+N_ACC = 12
+
+# fleet time series per step (summed over satellites)
+F_IN_SHADOW, F_POWER_W, F_COMPUTE, F_IT_POWER_W = range(4)
+N_FLEET = 4
+
+# a point farther than this from the shadow axis is sunlit whatever the penumbra (LEO to 2000 km:
+# the penumbra cone widens the shadow by at most distance * (sun radius / AU) < 40 km)
+PENUMBRA_MARGIN_KM = 60.0
+LIT_THRESHOLD = 0.5
+ENERGY_EPS = 1e-9
+
+
+def new_accumulators(n: int) -> np.ndarray:
+    acc = np.zeros((n, N_ACC))
+    acc[:, A_MIN_SOC] = np.inf
+    acc[:, A_MIN_RADIATOR_K] = np.inf
+    acc[:, A_MAX_CHIP_K] = -np.inf
+    acc[:, A_MAX_RADIATOR_K] = -np.inf
+    return acc
+
+
+@numba.njit(cache=True, inline="always")
+def illumination(x, y, z, sx, sy, sz, sun_dist_km, conical):
+    """Fraction of the solar disk seen (cylindrical: 0 or 1). s is the unit vector to the Sun."""
+    proj = x * sx + y * sy + z * sz
+    if proj >= 0.0:
+        return 1.0
+    r2 = x * x + y * y + z * z
+    perp2 = r2 - proj * proj
+    if conical == 0.0:
+        return 0.0 if perp2 < EARTH_RADIUS_KM * EARTH_RADIUS_KM else 1.0
+    if perp2 > (EARTH_RADIUS_KM + PENUMBRA_MARGIN_KM) ** 2:
+        return 1.0
+    r = math.sqrt(r2)
+    theta_e = math.asin(EARTH_RADIUS_KM / r)
+    theta_s = math.asin(SUN_RADIUS_KM / sun_dist_km)
+    # angle between the Earth's centre and the Sun as seen from the satellite
+    cos_sep = -proj / r
+    sep = math.acos(min(1.0, max(-1.0, cos_sep)))
+    if sep >= theta_e + theta_s:
+        return 1.0
+    if sep <= theta_e - theta_s:
+        return 0.0
+    # area of overlap of two disks of radii theta_s (Sun) and theta_e (Earth) at distance sep
+    a1 = (sep * sep + theta_s * theta_s - theta_e * theta_e) / (2.0 * sep * theta_s)
+    a2 = (sep * sep + theta_e * theta_e - theta_s * theta_s) / (2.0 * sep * theta_e)
+    a1 = min(1.0, max(-1.0, a1))
+    a2 = min(1.0, max(-1.0, a2))
+    k = (-sep + theta_s + theta_e) * (sep + theta_s - theta_e) * (sep - theta_s + theta_e) * (sep + theta_s + theta_e)
+    overlap = theta_s * theta_s * math.acos(a1) + theta_e * theta_e * math.acos(a2) - 0.5 * math.sqrt(max(k, 0.0))
+    return max(0.0, 1.0 - overlap / (math.pi * theta_s * theta_s))
+
+
+@numba.njit(cache=True, parallel=True)
+def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts_power, ts_soc, ts_trad, pos,
+            pos_given):
+    """Advance every satellite of the chunk through the window's steps.
+
+    ``ts_*`` (n_sat, n_t) and ``pos`` (n_sat, n_t, 3) are written only when they have that shape
+    (pass empty arrays otherwise). With ``pos_given`` the positions are read from ``pos`` (the SGP4
+    path) instead of computed by the fast propagator. ``fleet_blocks`` is (n_blocks, n_t, N_FLEET).
+    """
+    n_sat = el.shape[0]
+    n_t = t_s.size
+    n_blocks = fleet_blocks.shape[0]
+    want_ts = ts_lit.shape[0] == n_sat and n_sat > 0
+    want_pos = pos.shape[0] == n_sat and n_sat > 0
+    hours = dt_s / SECONDS_PER_HOUR
+    sigma_eps_area = p[sc.SIGMA] * p[sc.EMISSIVITY] * p[sc.SIDES] * p[sc.RADIATOR_AREA_M2]
+    earth_ir = p[sc.EMISSIVITY] * p[sc.SIGMA] * p[sc.EARTH_IR_T_K] ** 4 * p[sc.EARTH_VIEW]
+    # what changes with time only: Sun distance and array age, once per step for the whole chunk
+    flux = np.empty(n_t)
+    array_w = np.empty(n_t)
+    year_s = HOURS_PER_YEAR * SECONDS_PER_HOUR
+    for k in range(n_t):
+        flux[k] = (AU_KM / sun_d[k]) ** 2
+        age = p[sc.ARRAY_AGE_YEARS] + t_s[k] / year_s
+        array_w[k] = p[sc.P_ARRAY_BOL_W] * (1.0 - p[sc.DEGRADATION_PER_YEAR]) ** age * p[sc.COS_INCIDENCE] * flux[k]
+    cap = p[sc.BATTERY_WH]
+    floor = p[sc.BATTERY_FLOOR_WH]
+    eps_wh = ENERGY_EPS * max(cap, 1.0)
+    for b in numba.prange(n_blocks):
+        lo = b * n_sat // n_blocks
+        hi = (b + 1) * n_sat // n_blocks
+        for i in range(lo, hi):
+            e_wh = state[i, S_ENERGY_WH]
+            tc = state[i, S_T_CHIP]
+            tl = state[i, S_T_COOLANT]
+            tr = state[i, S_T_RADIATOR]
+            lit_prev = state[i, S_LIT]
+            run_s = state[i, S_ECLIPSE_RUN_S]
+            circular = (not pos_given) and is_circular(el, i)
+            su = cu = sn = cn = sdu = cdu = sdn = cdn = 0.0
+            if circular:
+                u0, n0, du, dn = circular_angles(el, i, t_s[0])
+                su, cu, sn, cn = math.sin(u0), math.cos(u0), math.sin(n0), math.cos(n0)
+                sdu, cdu, sdn, cdn = math.sin(du * dt_s), math.cos(du * dt_s), math.sin(dn * dt_s), math.cos(dn * dt_s)
+            for k in range(n_t):
+                if pos_given:
+                    x, y, z = pos[i, k, 0], pos[i, k, 1], pos[i, k, 2]
+                elif circular:
+                    x, y, z = circular_position(el, i, su, cu, sn, cn)
+                    su, cu = su * cdu + cu * sdu, cu * cdu - su * sdu
+                    sn, cn = sn * cdn + cn * sdn, cn * cdn - sn * sdn
+                else:
+                    x, y, z, _, _, _ = state_at(el, i, t_s[k])
+                if want_pos and not pos_given:
+                    pos[i, k, 0], pos[i, k, 1], pos[i, k, 2] = x, y, z
+                sx, sy, sz = sun_u[k, 0], sun_u[k, 1], sun_u[k, 2]
+                lit = illumination(x, y, z, sx, sy, sz, sun_d[k], p[sc.CONICAL])
+                r = math.sqrt(x * x + y * y + z * z)
+                cos_zenith = (x * sx + y * sy + z * sz) / r
+                flux_scale = flux[k]
+                # power
+                p_array = array_w[k] * lit
+                avail = p_array * p[sc.DAYLIGHT_EFF]
+                # compute wanted: full, less what the chips' temperature forbids
+                f = 1.0
+                if tc > p[sc.CHIP_LIMIT_K]:
+                    f = max(0.0, 1.0 - (tc - p[sc.CHIP_LIMIT_K]) / p[sc.THROTTLE_BAND_K])
+                load = p[sc.BUS_W] + f * p[sc.IT_DRAW_W]
+                if avail >= load:
+                    e_wh = min(cap, e_wh + (avail - load) * p[sc.CHARGE_EFF] * hours)
+                else:
+                    draw_wh = (load - avail) / p[sc.DISCHARGE_EFF] * hours
+                    if e_wh - draw_wh >= floor - eps_wh:
+                        e_wh -= draw_wh
+                    else:
+                        give_w = max(0.0, e_wh - floor) * p[sc.DISCHARGE_EFF] / hours
+                        f = min(f, max(0.0, (avail + give_w - p[sc.BUS_W]) / p[sc.IT_DRAW_W]))
+                        load = p[sc.BUS_W] + f * p[sc.IT_DRAW_W]
+                        e_wh = max(floor, e_wh - max(0.0, load - avail) / p[sc.DISCHARGE_EFF] * hours)
+                # thermal: backward Euler on chips -> coolant -> radiator, radiation linearised
+                absorbed = (p[sc.ABSORPTIVITY] * p[sc.SOLAR_CONSTANT] * flux_scale
+                            * (p[sc.SOLAR_VIEW] * lit + p[sc.ALBEDO] * p[sc.EARTH_VIEW] * max(0.0, cos_zenith) * lit)
+                            + earth_ir) * p[sc.RADIATOR_AREA_M2]
+                g1 = p[sc.G_CHIP_COOLANT]
+                g2 = p[sc.G_COOLANT_RADIATOR]
+                c1 = p[sc.C_CHIP] / dt_s
+                c2 = p[sc.C_COOLANT] / dt_s
+                c3 = p[sc.C_RADIATOR] / dt_s
+                kr = sigma_eps_area * tr**3
+                # tridiagonal system [b1 -g1 0; -g1 b2 -g2; 0 -g2 b3] T = d (Thomas algorithm)
+                b1 = c1 + g1
+                b2 = c2 + g1 + g2
+                b3 = c3 + g2 + 4.0 * kr
+                d1 = c1 * tc + load
+                d2 = c2 * tl
+                d3 = c3 * tr + 3.0 * kr * tr + absorbed
+                w2 = -g1 / b1
+                b2p = b2 + w2 * g1
+                d2p = d2 - w2 * d1
+                w3 = -g2 / b2p
+                b3p = b3 + w3 * g2
+                d3p = d3 - w3 * d2p
+                tr = d3p / b3p
+                tl = (d2p + g2 * tr) / b2p
+                tc = (d1 + g1 * tl) / b1
+                # reductions
+                acc[i, A_SUNLIT_S] += lit * dt_s
+                acc[i, A_GENERATED_WH] += p_array * hours
+                acc[i, A_CONSUMED_WH] += load * hours
+                acc[i, A_COMPUTE_S] += f * dt_s
+                if f < 1.0 - 1e-9:
+                    acc[i, A_THROTTLED_S] += dt_s
+                soc = e_wh / cap if cap > 0.0 else 1.0
+                acc[i, A_MIN_SOC] = min(acc[i, A_MIN_SOC], soc)
+                acc[i, A_MAX_CHIP_K] = max(acc[i, A_MAX_CHIP_K], tc)
+                acc[i, A_MAX_RADIATOR_K] = max(acc[i, A_MAX_RADIATOR_K], tr)
+                acc[i, A_MIN_RADIATOR_K] = min(acc[i, A_MIN_RADIATOR_K], tr)
+                acc[i, A_STEPS_S] += dt_s
+                if lit < LIT_THRESHOLD:
+                    if lit_prev >= LIT_THRESHOLD:
+                        acc[i, A_ECLIPSES] += 1.0
+                        run_s = 0.0
+                    run_s += dt_s
+                    acc[i, A_LONGEST_ECLIPSE_S] = max(acc[i, A_LONGEST_ECLIPSE_S], run_s)
+                lit_prev = lit
+                fleet_blocks[b, k, F_IN_SHADOW] += 1.0 if lit < LIT_THRESHOLD else 0.0
+                fleet_blocks[b, k, F_POWER_W] += p_array
+                fleet_blocks[b, k, F_COMPUTE] += f
+                fleet_blocks[b, k, F_IT_POWER_W] += f * p[sc.IT_POWER_W]
+                if want_ts:
+                    ts_lit[i, k] = lit
+                    ts_power[i, k] = p_array
+                    ts_soc[i, k] = soc
+                    ts_trad[i, k] = tr
+            state[i, S_ENERGY_WH] = e_wh
+            state[i, S_T_CHIP] = tc
+            state[i, S_T_COOLANT] = tl
+            state[i, S_T_RADIATOR] = tr
+            state[i, S_LIT] = lit_prev
+            state[i, S_ECLIPSE_RUN_S] = run_s
