@@ -43,7 +43,7 @@ UNIT_SUFFIXES = [
     ("_w_per_kg", "W/kg"), ("_w", "W"), ("_wh", "Wh"), ("_kwh_per_year", "kWh/yr"), ("_kwh", "kWh"),
     ("_mwh", "MWh"), ("_m2", "m²"), ("_m3", "m³"), ("_kg_per_year", "kg/yr"), ("_kg_horizon", "kg"),
     ("_kg", "kg"), ("_km", "km"), ("_deg", "°"), ("_mm", "mm"), ("_k", "K"), ("_s", "s"), ("_h", "h"),
-    ("_years", "yr"), ("_per_year", "/yr"), ("_rad_per_year", "rad/yr"), ("_days_per_year", "d/yr"),
+    ("_years", "yr"), ("_per_year", "/yr"), ("_per_s", "/s"), ("_rad_per_year", "rad/yr"), ("_days_per_year", "d/yr"),
 ]
 
 
@@ -181,6 +181,95 @@ def audit_cmd(scenario: ScenarioArg, set_: SetOpt = None, as_json: JsonOpt = Fal
     console.print(table)
     bad = sum(not r.consistent for r in rows)
     console.print(f"{len(rows)} claims, {bad} inconsistent (tolerance per claim; 'how' in --json)")
+
+
+@app.command()
+def simulate(scenario: ScenarioArg,
+             out: Annotated[Path, typer.Option("--out", help="Run directory to create (must be new or empty).")],
+             days: Annotated[float | None, typer.Option(help="Simulated span (overrides simulation.days).")] = None,
+             step_s: Annotated[float | None, typer.Option("--step-s", help="Time step in seconds.")] = None,
+             propagator: Annotated[str | None, typer.Option(help="fast or sgp4.")] = None,
+             timeseries: Annotated[bool, typer.Option("--timeseries", help="Also write per satellite-step "
+                                                      "sunlit, power_w, soc, radiator_temp_k.")] = False,
+             workers: Annotated[int | None, typer.Option(help="Start a local Dask cluster of N workers.")] = None,
+             cluster: Annotated[str | None, typer.Option(help="Use an existing Dask scheduler, tcp://HOST:PORT.")]
+             = None,
+             set_: SetOpt = None, as_json: JsonOpt = False) -> None:
+    """Fly every satellite step by step: orbit, sun and shadow, power and battery, thermal."""
+    from leodc.simulate.engine import simulate as run
+
+    overrides = list(set_ or [])
+    for key, value in (("days", days), ("step_s", step_s), ("propagator", propagator)):
+        if value is not None:
+            overrides.append(f"simulation.{key}={value!r}" if isinstance(value, str) else f"simulation.{key}={value}")
+    sc = load_scenario(scenario, overrides)
+    result = run(sc, out, timeseries=timeseries, workers=workers, cluster=cluster, progress=not as_json)
+    if as_json:
+        emit_json(asdict(result))
+        return
+    data = asdict(result)
+    files = data.pop("files")
+    console.print(section_table(f"simulate: {sc.name}", data))
+    for name, path in files.items():
+        console.print(f"{name}: {path}")
+
+
+@app.command()
+def propagate(fleet: Annotated[Path, typer.Argument(help="Scenario TOML, or a TLE/OMM file (.tle .txt .csv "
+                                                         ".json .xml).", show_default=False)],
+              start: Annotated[str, typer.Option(help="Start time, ISO 8601 UTC.")],
+              hours: Annotated[float, typer.Option(help="Span in hours.")],
+              out: Annotated[Path, typer.Option("--out", help="Parquet file to write.")],
+              step_s: Annotated[float, typer.Option("--step-s", help="Time step in seconds.")] = 60.0,
+              frame: Annotated[str, typer.Option(help="teme, gcrs or itrs.")] = "teme",
+              propagator: Annotated[str, typer.Option(help="sgp4 (reference) or fast.")] = "sgp4",
+              set_: SetOpt = None, as_json: JsonOpt = False) -> None:
+    """Write positions and velocities of a fleet over time to Parquet."""
+    import time
+
+    from rich.progress import Progress
+
+    from leodc.orbits.propagate import FRAMES, write_ephemeris
+    from leodc.simulate.engine import fleet_of, julian_date
+
+    if frame not in FRAMES:
+        raise InputError("--frame", None, f"expected one of {', '.join(FRAMES)} (got {frame!r})")
+    if propagator not in ("sgp4", "fast"):
+        raise InputError("--propagator", None, f"expected sgp4 or fast (got {propagator!r})")
+    if hours <= 0 or step_s <= 0:
+        raise InputError("--hours/--step-s", None, "expected positive numbers")
+    try:
+        start_jd = julian_date(start)
+    except ValueError:
+        raise InputError("--start", None, f"expected an ISO 8601 time such as 2026-03-20T00:00:00 (got {start!r})"
+                         ) from None
+    if fleet.suffix == ".toml" or str(fleet).startswith("builtin:"):
+        from leodc.design import design
+
+        sc = load_scenario(fleet, set_)
+        elements, lines = fleet_of(sc, design(sc), start_jd)
+    else:
+        from sgp4.exporter import export_tle
+
+        from leodc.orbits.elements import from_satrecs
+        from leodc.orbits.tle import read_fleet
+
+        real = read_fleet(fleet)
+        elements, lines = from_satrecs(real.satrecs, real.norad_ids), [export_tle(s) for s in real.satrecs]
+    import numpy as np
+
+    t_s = np.arange(0.0, hours * 3600.0 + 1e-9, step_s)
+    t0 = time.perf_counter()
+    with Progress(disable=as_json, transient=True) as bar:
+        job = bar.add_task("propagate", total=len(elements) * t_s.size)
+        rows = write_ephemeris(elements, lines, start_jd, t_s, str(out), frame, propagator,
+                               progress=lambda n: bar.advance(job, n))
+    summary = {"out": str(out), "satellites": len(elements), "steps": int(t_s.size), "rows": rows, "frame": frame,
+               "propagator": propagator, "wall_s": time.perf_counter() - t0}
+    if as_json:
+        emit_json(summary)
+    else:
+        console.print(section_table("propagate", summary))
 
 
 @app.command()

@@ -41,3 +41,74 @@ def propagate_sgp4(fleet_or_satrecs, jd: np.ndarray, fr: np.ndarray | None = Non
         raise ValueError(f"jd and fr must be 1-D arrays of the same length, got shapes {jd.shape} and {fr.shape}")
     error, r_km, v_km_s = satrecs.sgp4(np.ascontiguousarray(jd), np.ascontiguousarray(fr))
     return r_km, v_km_s, error
+
+
+# ---------------------------------------------------------------- ephemeris files (leodc propagate)
+
+FRAMES = ("teme", "gcrs", "itrs")
+
+
+def satrecs_for(elements, tle_lines: list | None, start_jd: float) -> list:
+    """SGP4 satellites for a fleet: from its TLE lines when it is real, else from its mean elements."""
+    from leodc.orbits.elements import satrec_for
+
+    if tle_lines is not None:
+        return [Satrec.twoline2rv(a, b) for a, b in tle_lines]
+    return [satrec_for(elements, i) for i in range(len(elements))]
+
+
+def write_ephemeris(elements, tle_lines: list | None, start_jd: float, t_s: np.ndarray, out_path: str,
+                    frame: str = "teme", propagator: str = "fast", chunk_satellites: int = 20000,
+                    progress=None) -> int:
+    """Write ``sat_id, time, x_km, y_km, z_km, vx_km_s, vy_km_s, vz_km_s`` to Parquet, chunk by chunk.
+
+    Rows go satellite by satellite; the file is written under a temporary name and renamed.
+    Returns the number of rows.
+    """
+    from pathlib import Path
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from leodc.constants import SECONDS_PER_DAY
+    from leodc.orbits.frames import teme_to_gcrs, teme_to_itrs
+    from leodc.orbits.secular import propagate_fast
+
+    if frame not in FRAMES:
+        raise ValueError(f"unknown frame {frame!r}; expected one of {', '.join(FRAMES)}")
+    jd = start_jd + np.asarray(t_s, dtype=float) / SECONDS_PER_DAY
+    whole = np.floor(jd)
+    stamps = np.round((jd - 2440587.5) * SECONDS_PER_DAY * 1e6).astype("int64").astype("datetime64[us]")
+    tmp = Path(str(out_path) + ".tmp")
+    writer = None
+    rows = 0
+    try:
+        for lo in range(0, len(elements), chunk_satellites):
+            hi = min(len(elements), lo + chunk_satellites)
+            part = elements.take(slice(lo, hi))
+            if propagator == "sgp4":
+                sats = satrecs_for(part, tle_lines[lo:hi] if tle_lines is not None else None, start_jd)
+                r, v, _ = propagate_sgp4(sats, whole, jd - whole)
+            else:
+                r, v = propagate_fast(part, start_jd, np.asarray(t_s, dtype=float))
+            if frame == "gcrs":
+                r, v = teme_to_gcrs(r, v, jd)
+            elif frame == "itrs":
+                r, v = teme_to_itrs(r, v, jd)
+            n, m = r.shape[0], r.shape[1]
+            table = pa.table({
+                "sat_id": np.repeat(part.sat_id, m), "time": pa.array(np.tile(stamps, n)),
+                "x_km": r[..., 0].ravel(), "y_km": r[..., 1].ravel(), "z_km": r[..., 2].ravel(),
+                "vx_km_s": v[..., 0].ravel(), "vy_km_s": v[..., 1].ravel(), "vz_km_s": v[..., 2].ravel(),
+            })
+            if writer is None:
+                writer = pq.ParquetWriter(str(tmp), table.schema)
+            writer.write_table(table)
+            rows += n * m
+            if progress is not None:
+                progress(n * m)
+    finally:
+        if writer is not None:
+            writer.close()
+    tmp.replace(out_path)
+    return rows

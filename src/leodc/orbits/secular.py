@@ -54,6 +54,17 @@ def pack(elements: FleetElements, start_jd: float) -> np.ndarray:
     return np.ascontiguousarray(np.stack(cols, axis=1), dtype=np.float64)
 
 
+def unpack(el: np.ndarray, start_jd: float, sat_id: np.ndarray, shell: np.ndarray) -> FleetElements:
+    """The inverse of :func:`pack` (for paths that need SGP4 satellites back)."""
+    c = lambda k: np.ascontiguousarray(el[:, k])  # noqa: E731
+    return FleetElements(
+        sat_id=sat_id, shell=shell, epoch_jd=start_jd + c(EPOCH_OFFSET_S) / SECONDS_PER_DAY, a_km=c(A_KM),
+        ecc=c(ECC), inc_rad=c(INC), raan_rad=c(RAAN), argp_rad=c(ARGP), mean_anomaly_rad=c(M0),
+        mean_motion_rad_per_s=c(MDOT), raan_rate_rad_per_s=c(RAANDOT), argp_rate_rad_per_s=c(ARGPDOT),
+        rel_radial_amp_m=c(REL_A), rel_phase_rad=c(REL_PHI), rel_along_offset_m=c(REL_Y0),
+        rel_cross_amp_m=c(REL_B), rel_cross_phase_rad=c(REL_PSI), rel_rate_rad_per_s=c(REL_RATE))
+
+
 @numba.njit(cache=True, inline="always")
 def state_at(el, i, t_s):
     """Position (km) and velocity (km/s) of satellite i at t_s seconds from the simulation start."""
@@ -164,15 +175,9 @@ def propagate_fast(elements: FleetElements, start_jd: float, t_s: np.ndarray) ->
 # mean argument of latitude U = M + w or the node, both linear in time, plus corrections of order
 # J2 or J3/J2 (~1e-3 rad). The kernel steps sin/cos of U and of the node by rotation (one complex
 # multiplication per step, re-seeded from exact values every window) and applies the corrections as
-# series in the small angle, so a step costs no trigonometric call. The result is the same SGP4
-# near-Earth formula as state_at, to ~1e-12 relative (tests/test_fast_propagator.py).
-
-
-@numba.njit(cache=True, inline="always")
-def _sin_cos_small(d):
-    """sin and cos of a small angle (|d| < 0.01) by series, error < 1e-15."""
-    d2 = d * d
-    return d * (1.0 - d2 / 6.0 * (1.0 - d2 / 20.0)), 1.0 - d2 / 2.0 * (1.0 - d2 / 12.0)
+# series in the small angle (the short-period ones to second order: they are ~1e-6 rad, so the
+# error is ~1e-19), so a step costs no trigonometric call. The result is the same SGP4 near-Earth
+# formula as state_at, to ~1e-9 relative (tests/test_fast_propagator.py).
 
 
 @numba.njit(cache=True, inline="always")
@@ -190,44 +195,54 @@ def circular_angles(el, i, t_s):
 
 
 @numba.njit(cache=True, inline="always")
-def circular_position(el, i, su0, cu0, sn0, cn0):
-    """Position (km) of a circular-mean-element satellite from sin/cos of U and of the node."""
+def circular_constants(el, i):
+    """What the SGP4 formula needs of a circular satellite that does not change with time."""
     am = el[i, A_KM] / WGS72_EARTH_RADIUS_KM
-    inc = el[i, INC]
-    sinip, cosip = math.sin(inc), math.cos(inc)
-    aynl = -0.5 * SGP4_J3OJ2 * sinip / am  # e sin w = 0, temp = 1/am
-    # Kepler: eo1 = U + d with d = -aynl cos(eo1); two Newton steps from d = -aynl cos U
-    d = -aynl * cu0
-    for _ in range(2):
-        sd, cd = _sin_cos_small(d)
-        c = cu0 * cd - su0 * sd
-        s = su0 * cd + cu0 * sd
-        d = d - (d + aynl * c) / (1.0 - aynl * s)
-    sd, cd = _sin_cos_small(d)
-    sineo1 = su0 * cd + cu0 * sd
-    coseo1 = cu0 * cd - su0 * sd
-    ecose = aynl * sineo1
-    esine = -aynl * coseo1
+    sinip, cosip = math.sin(el[i, INC]), math.cos(el[i, INC])
+    aynl = -0.5 * SGP4_J3OJ2 * sinip / am  # e sin w = 0 and temp = 1 / am
     el2 = aynl * aynl
     pl = am * (1.0 - el2)
-    rl = am * (1.0 - ecose)
     betal = math.sqrt(1.0 - el2)
-    temp = esine / (1.0 + betal)
-    sinu = am / rl * (sineo1 - aynl)
-    cosu = am / rl * (coseo1 + aynl * temp)
-    sin2u = 2.0 * sinu * cosu
-    cos2u = 1.0 - 2.0 * sinu * sinu
     temp1 = 0.5 * WGS72_J2 / pl
     temp2 = temp1 / pl
     cos2i = cosip * cosip
-    mrt = rl * (1.0 - 1.5 * temp2 * betal * (3.0 * cos2i - 1.0)) + 0.5 * temp1 * (1.0 - cos2i) * cos2u
-    se, ce = _sin_cos_small(-0.25 * temp2 * (7.0 * cos2i - 1.0) * sin2u)
+    return (am, sinip, cosip, aynl, betal, 1.0 - 1.5 * temp2 * betal * (3.0 * cos2i - 1.0),
+            0.5 * temp1 * (1.0 - cos2i), -0.25 * temp2 * (7.0 * cos2i - 1.0), 1.5 * temp2 * cosip,
+            1.5 * temp2 * cosip * sinip)
+
+
+@numba.njit(cache=True, inline="always")
+def circular_position(consts, su0, cu0, sn0, cn0):
+    """Position (km) of a circular-mean-element satellite from sin/cos of U and of the node.
+
+    Kepler's equation eo1 = U + d, d = -aynl cos(eo1), is solved by three fixed-point steps from
+    d = 0 with cos(U + d) expanded to second order in d (|d| ~ 1e-3: error ~1e-12 rad).
+    """
+    am, sinip, cosip, aynl, betal, k_r, k_r2u, k_u, k_node, k_inc = consts
+    d = -aynl * cu0
+    d = -aynl * (cu0 - su0 * d)
+    d = -aynl * (cu0 * (1.0 - 0.5 * d * d) - su0 * d)
+    sd, cd = d - d * d * d / 6.0, 1.0 - 0.5 * d * d
+    sineo1 = su0 * cd + cu0 * sd
+    coseo1 = cu0 * cd - su0 * sd
+    rl = am * (1.0 - aynl * sineo1)
+    temp = -aynl * coseo1 / (1.0 + betal)
+    inv = am / rl
+    sinu = inv * (sineo1 - aynl)
+    cosu = inv * (coseo1 + aynl * temp)
+    sin2u = 2.0 * sinu * cosu
+    cos2u = 1.0 - 2.0 * sinu * sinu
+    mrt = rl * k_r + k_r2u * cos2u
+    e = k_u * sin2u
+    se, ce = e, 1.0 - 0.5 * e * e
     sinsu = sinu * ce + cosu * se
     cossu = cosu * ce - sinu * se
-    se, ce = _sin_cos_small(1.5 * temp2 * cosip * sin2u)
+    e = k_node * sin2u
+    se, ce = e, 1.0 - 0.5 * e * e
     snod = sn0 * ce + cn0 * se
     cnod = cn0 * ce - sn0 * se
-    se, ce = _sin_cos_small(1.5 * temp2 * cosip * sinip * cos2u)
+    e = k_inc * cos2u
+    se, ce = e, 1.0 - 0.5 * e * e
     sini = sinip * ce + cosip * se
     cosi = cosip * ce - sinip * se
     rk = mrt * WGS72_EARTH_RADIUS_KM

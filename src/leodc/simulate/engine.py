@@ -109,31 +109,13 @@ class ChunkResult:
 
 
 def _sgp4_positions(task: ChunkTask, jd: np.ndarray) -> np.ndarray:
-    from sgp4.api import Satrec, SatrecArray
+    from leodc.orbits.propagate import propagate_sgp4, satrecs_for
+    from leodc.orbits.secular import unpack
 
-    from leodc.orbits.elements import make_satrec
-    from leodc.orbits.secular import (
-        A_KM,
-        ARGP,
-        ECC,
-        EPOCH_OFFSET_S,
-        INC,
-        M0,
-        RAAN,
-    )
-
-    el = task.elements
-    if task.tle_lines is not None:
-        sats = [Satrec.twoline2rv(a, b) for a, b in task.tle_lines]
-    else:
-        sats = [make_satrec(el[i, A_KM], el[i, ECC], el[i, INC], el[i, RAAN], el[i, ARGP], el[i, M0],
-                            task.start_jd + el[i, EPOCH_OFFSET_S] / SECONDS_PER_DAY, int(task.sat_id[i]))
-                for i in range(el.shape[0])]
+    elements = unpack(task.elements, task.start_jd, task.sat_id, task.shell)
     whole = np.floor(jd)
-    err, r, _ = SatrecArray(sats).sgp4(whole, jd - whole)
-    bad = err != 0
-    if bad.any():
-        r[bad] = np.nan
+    r, _, err = propagate_sgp4(satrecs_for(elements, task.tle_lines, task.start_jd), whole, jd - whole)
+    r[err != 0] = np.nan
     return r
 
 

@@ -19,7 +19,7 @@ from leodc.constants import (
     SECONDS_PER_HOUR,
     SUN_RADIUS_KM,
 )
-from leodc.orbits.secular import circular_angles, circular_position, is_circular, state_at
+from leodc.orbits.secular import circular_angles, circular_constants, circular_position, is_circular, state_at
 from leodc.simulate import spacecraft as sc
 
 # per-satellite state carried from window to window
@@ -98,19 +98,43 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
     want_ts = ts_lit.shape[0] == n_sat and n_sat > 0
     want_pos = pos.shape[0] == n_sat and n_sat > 0
     hours = dt_s / SECONDS_PER_HOUR
-    sigma_eps_area = p[sc.SIGMA] * p[sc.EMISSIVITY] * p[sc.SIDES] * p[sc.RADIATOR_AREA_M2]
-    earth_ir = p[sc.EMISSIVITY] * p[sc.SIGMA] * p[sc.EARTH_IR_T_K] ** 4 * p[sc.EARTH_VIEW]
-    # what changes with time only: Sun distance and array age, once per step for the whole chunk
-    flux = np.empty(n_t)
-    array_w = np.empty(n_t)
-    year_s = HOURS_PER_YEAR * SECONDS_PER_HOUR
-    for k in range(n_t):
-        flux[k] = (AU_KM / sun_d[k]) ** 2
-        age = p[sc.ARRAY_AGE_YEARS] + t_s[k] / year_s
-        array_w[k] = p[sc.P_ARRAY_BOL_W] * (1.0 - p[sc.DEGRADATION_PER_YEAR]) ** age * p[sc.COS_INCIDENCE] * flux[k]
+    # parameters as locals (the compiler cannot keep array reads out of the loop itself)
+    conical = p[sc.CONICAL]
+    daylight_eff = p[sc.DAYLIGHT_EFF]
+    charge_eff = p[sc.CHARGE_EFF]
+    discharge_eff = p[sc.DISCHARGE_EFF]
+    bus_w = p[sc.BUS_W]
+    it_draw_w = p[sc.IT_DRAW_W]
+    it_power_w = p[sc.IT_POWER_W]
+    chip_limit = p[sc.CHIP_LIMIT_K]
+    band = p[sc.THROTTLE_BAND_K]
     cap = p[sc.BATTERY_WH]
     floor = p[sc.BATTERY_FLOOR_WH]
     eps_wh = ENERGY_EPS * max(cap, 1.0)
+    inv_cap = 1.0 / cap if cap > 0.0 else 0.0
+    g1 = p[sc.G_CHIP_COOLANT]
+    g2 = p[sc.G_COOLANT_RADIATOR]
+    c1 = p[sc.C_CHIP] / dt_s
+    c2 = p[sc.C_COOLANT] / dt_s
+    c3 = p[sc.C_RADIATOR] / dt_s
+    b1 = c1 + g1
+    w2 = -g1 / b1
+    b2p = c2 + g1 + g2 + w2 * g1
+    w3 = -g2 / b2p
+    sigma_eps_area = p[sc.SIGMA] * p[sc.EMISSIVITY] * p[sc.SIDES] * p[sc.RADIATOR_AREA_M2]
+    earth_ir_w = p[sc.EMISSIVITY] * p[sc.SIGMA] * p[sc.EARTH_IR_T_K] ** 4 * p[sc.EARTH_VIEW] * p[sc.RADIATOR_AREA_M2]
+    # what changes with time only: Sun distance and array age, once per step for the whole chunk
+    array_w = np.empty(n_t)
+    sun_w = np.empty(n_t)  # absorbed sunlight on the radiator when lit (W)
+    albedo_w = np.empty(n_t)  # absorbed albedo at the sub-solar point (W), times cos(zenith)
+    year_s = HOURS_PER_YEAR * SECONDS_PER_HOUR
+    for k in range(n_t):
+        flux = (AU_KM / sun_d[k]) ** 2
+        age = p[sc.ARRAY_AGE_YEARS] + t_s[k] / year_s
+        array_w[k] = p[sc.P_ARRAY_BOL_W] * (1.0 - p[sc.DEGRADATION_PER_YEAR]) ** age * p[sc.COS_INCIDENCE] * flux
+        s_abs = p[sc.ABSORPTIVITY] * p[sc.SOLAR_CONSTANT] * flux * p[sc.RADIATOR_AREA_M2]
+        sun_w[k] = s_abs * p[sc.SOLAR_VIEW]
+        albedo_w[k] = s_abs * p[sc.ALBEDO] * p[sc.EARTH_VIEW]
     for b in numba.prange(n_blocks):
         lo = b * n_sat // n_blocks
         hi = (b + 1) * n_sat // n_blocks
@@ -121,8 +145,16 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
             tr = state[i, S_T_RADIATOR]
             lit_prev = state[i, S_LIT]
             run_s = state[i, S_ECLIPSE_RUN_S]
+            sunlit_s = generated_wh = consumed_wh = compute_s = throttled_s = 0.0
+            eclipses = 0.0
+            longest = acc[i, A_LONGEST_ECLIPSE_S]
+            min_soc = acc[i, A_MIN_SOC]
+            max_chip = acc[i, A_MAX_CHIP_K]
+            max_rad = acc[i, A_MAX_RADIATOR_K]
+            min_rad = acc[i, A_MIN_RADIATOR_K]
             circular = (not pos_given) and is_circular(el, i)
             su = cu = sn = cn = sdu = cdu = sdn = cdn = 0.0
+            consts = circular_constants(el, i)
             if circular:
                 u0, n0, du, dn = circular_angles(el, i, t_s[0])
                 su, cu, sn, cn = math.sin(u0), math.cos(u0), math.sin(n0), math.cos(n0)
@@ -131,7 +163,7 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
                 if pos_given:
                     x, y, z = pos[i, k, 0], pos[i, k, 1], pos[i, k, 2]
                 elif circular:
-                    x, y, z = circular_position(el, i, su, cu, sn, cn)
+                    x, y, z = circular_position(consts, su, cu, sn, cn)
                     su, cu = su * cdu + cu * sdu, cu * cdu - su * sdu
                     sn, cn = sn * cdn + cn * sdn, cn * cdn - sn * sdn
                 else:
@@ -139,79 +171,63 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
                 if want_pos and not pos_given:
                     pos[i, k, 0], pos[i, k, 1], pos[i, k, 2] = x, y, z
                 sx, sy, sz = sun_u[k, 0], sun_u[k, 1], sun_u[k, 2]
-                lit = illumination(x, y, z, sx, sy, sz, sun_d[k], p[sc.CONICAL])
-                r = math.sqrt(x * x + y * y + z * z)
-                cos_zenith = (x * sx + y * sy + z * sz) / r
-                flux_scale = flux[k]
-                # power
+                lit = illumination(x, y, z, sx, sy, sz, sun_d[k], conical)
+                # power: the array through the daylight path; compute wanted unless the chips are too hot
                 p_array = array_w[k] * lit
-                avail = p_array * p[sc.DAYLIGHT_EFF]
-                # compute wanted: full, less what the chips' temperature forbids
+                avail = p_array * daylight_eff
                 f = 1.0
-                if tc > p[sc.CHIP_LIMIT_K]:
-                    f = max(0.0, 1.0 - (tc - p[sc.CHIP_LIMIT_K]) / p[sc.THROTTLE_BAND_K])
-                load = p[sc.BUS_W] + f * p[sc.IT_DRAW_W]
+                if tc > chip_limit:
+                    f = max(0.0, 1.0 - (tc - chip_limit) / band)
+                load = bus_w + f * it_draw_w
                 if avail >= load:
-                    e_wh = min(cap, e_wh + (avail - load) * p[sc.CHARGE_EFF] * hours)
+                    e_wh = min(cap, e_wh + (avail - load) * charge_eff * hours)
                 else:
-                    draw_wh = (load - avail) / p[sc.DISCHARGE_EFF] * hours
+                    draw_wh = (load - avail) / discharge_eff * hours
                     if e_wh - draw_wh >= floor - eps_wh:
                         e_wh -= draw_wh
                     else:
-                        give_w = max(0.0, e_wh - floor) * p[sc.DISCHARGE_EFF] / hours
-                        f = min(f, max(0.0, (avail + give_w - p[sc.BUS_W]) / p[sc.IT_DRAW_W]))
-                        load = p[sc.BUS_W] + f * p[sc.IT_DRAW_W]
-                        e_wh = max(floor, e_wh - max(0.0, load - avail) / p[sc.DISCHARGE_EFF] * hours)
+                        give_w = max(0.0, e_wh - floor) * discharge_eff / hours
+                        f = min(f, max(0.0, (avail + give_w - bus_w) / it_draw_w))
+                        load = bus_w + f * it_draw_w
+                        e_wh = max(floor, e_wh - max(0.0, load - avail) / discharge_eff * hours)
                 # thermal: backward Euler on chips -> coolant -> radiator, radiation linearised
-                absorbed = (p[sc.ABSORPTIVITY] * p[sc.SOLAR_CONSTANT] * flux_scale
-                            * (p[sc.SOLAR_VIEW] * lit + p[sc.ALBEDO] * p[sc.EARTH_VIEW] * max(0.0, cos_zenith) * lit)
-                            + earth_ir) * p[sc.RADIATOR_AREA_M2]
-                g1 = p[sc.G_CHIP_COOLANT]
-                g2 = p[sc.G_COOLANT_RADIATOR]
-                c1 = p[sc.C_CHIP] / dt_s
-                c2 = p[sc.C_COOLANT] / dt_s
-                c3 = p[sc.C_RADIATOR] / dt_s
-                kr = sigma_eps_area * tr**3
-                # tridiagonal system [b1 -g1 0; -g1 b2 -g2; 0 -g2 b3] T = d (Thomas algorithm)
-                b1 = c1 + g1
-                b2 = c2 + g1 + g2
-                b3 = c3 + g2 + 4.0 * kr
+                absorbed = earth_ir_w
+                if lit > 0.0:
+                    cos_zenith = (x * sx + y * sy + z * sz) / math.sqrt(x * x + y * y + z * z)
+                    absorbed += lit * (sun_w[k] + albedo_w[k] * max(0.0, cos_zenith))
+                kr = sigma_eps_area * tr * tr * tr
                 d1 = c1 * tc + load
-                d2 = c2 * tl
-                d3 = c3 * tr + 3.0 * kr * tr + absorbed
-                w2 = -g1 / b1
-                b2p = b2 + w2 * g1
-                d2p = d2 - w2 * d1
-                w3 = -g2 / b2p
-                b3p = b3 + w3 * g2
-                d3p = d3 - w3 * d2p
+                d2p = c2 * tl - w2 * d1
+                b3p = c3 + g2 + 4.0 * kr + w3 * g2
+                d3p = c3 * tr + 3.0 * kr * tr + absorbed - w3 * d2p
                 tr = d3p / b3p
                 tl = (d2p + g2 * tr) / b2p
                 tc = (d1 + g1 * tl) / b1
                 # reductions
-                acc[i, A_SUNLIT_S] += lit * dt_s
-                acc[i, A_GENERATED_WH] += p_array * hours
-                acc[i, A_CONSUMED_WH] += load * hours
-                acc[i, A_COMPUTE_S] += f * dt_s
+                sunlit_s += lit * dt_s
+                generated_wh += p_array * hours
+                consumed_wh += load * hours
+                compute_s += f * dt_s
                 if f < 1.0 - 1e-9:
-                    acc[i, A_THROTTLED_S] += dt_s
-                soc = e_wh / cap if cap > 0.0 else 1.0
-                acc[i, A_MIN_SOC] = min(acc[i, A_MIN_SOC], soc)
-                acc[i, A_MAX_CHIP_K] = max(acc[i, A_MAX_CHIP_K], tc)
-                acc[i, A_MAX_RADIATOR_K] = max(acc[i, A_MAX_RADIATOR_K], tr)
-                acc[i, A_MIN_RADIATOR_K] = min(acc[i, A_MIN_RADIATOR_K], tr)
-                acc[i, A_STEPS_S] += dt_s
+                    throttled_s += dt_s
+                soc = e_wh * inv_cap if cap > 0.0 else 1.0
+                min_soc = min(min_soc, soc)
+                max_chip = max(max_chip, tc)
+                max_rad = max(max_rad, tr)
+                min_rad = min(min_rad, tr)
+                shadow = 0.0
                 if lit < LIT_THRESHOLD:
+                    shadow = 1.0
                     if lit_prev >= LIT_THRESHOLD:
-                        acc[i, A_ECLIPSES] += 1.0
+                        eclipses += 1.0
                         run_s = 0.0
                     run_s += dt_s
-                    acc[i, A_LONGEST_ECLIPSE_S] = max(acc[i, A_LONGEST_ECLIPSE_S], run_s)
+                    longest = max(longest, run_s)
                 lit_prev = lit
-                fleet_blocks[b, k, F_IN_SHADOW] += 1.0 if lit < LIT_THRESHOLD else 0.0
+                fleet_blocks[b, k, F_IN_SHADOW] += shadow
                 fleet_blocks[b, k, F_POWER_W] += p_array
                 fleet_blocks[b, k, F_COMPUTE] += f
-                fleet_blocks[b, k, F_IT_POWER_W] += f * p[sc.IT_POWER_W]
+                fleet_blocks[b, k, F_IT_POWER_W] += f * it_power_w
                 if want_ts:
                     ts_lit[i, k] = lit
                     ts_power[i, k] = p_array
@@ -223,3 +239,15 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
             state[i, S_T_RADIATOR] = tr
             state[i, S_LIT] = lit_prev
             state[i, S_ECLIPSE_RUN_S] = run_s
+            acc[i, A_SUNLIT_S] += sunlit_s
+            acc[i, A_GENERATED_WH] += generated_wh
+            acc[i, A_CONSUMED_WH] += consumed_wh
+            acc[i, A_COMPUTE_S] += compute_s
+            acc[i, A_THROTTLED_S] += throttled_s
+            acc[i, A_STEPS_S] += n_t * dt_s
+            acc[i, A_ECLIPSES] += eclipses
+            acc[i, A_LONGEST_ECLIPSE_S] = longest
+            acc[i, A_MIN_SOC] = min_soc
+            acc[i, A_MAX_CHIP_K] = max_chip
+            acc[i, A_MAX_RADIATOR_K] = max_rad
+            acc[i, A_MIN_RADIATOR_K] = min_rad

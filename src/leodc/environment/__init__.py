@@ -1,0 +1,1 @@
+"""Environment: the Earth's shadow, radiation, atmosphere and orbital decay."""
