@@ -67,7 +67,9 @@ def main() -> None:
     parser.add_argument("--step-s", type=float, default=60.0)
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
-    overrides = [f"fleet.target_satellites={args.satellites}", f"simulation.days={args.days}",
+    # a 53° shell: a third of its steps in shadow, so the shadow and battery paths are exercised
+    overrides = ["orbit.kind=inclined", "orbit.altitude_km=550", "orbit.inclination_deg=53",
+                 f"fleet.target_satellites={args.satellites}", f"simulation.days={args.days}",
                  f"simulation.step_s={args.step_s}"]
     scenario = load_scenario("builtin:default", overrides)
     n_steps = round(args.days * 86400 / args.step_s)

@@ -225,11 +225,15 @@ class Simulation(_Section):
     coolant_heat_capacity_j_per_k_per_w: float = Field(gt=0.0)
     radiator_specific_heat_j_per_kg_k: float = Field(gt=0.0)
 
-    @field_validator("start_utc")
+    @field_validator("start_utc", mode="before")
     @classmethod
-    def _iso(cls, v: str) -> str:
-        from datetime import datetime
+    def _iso(cls, v):
+        from datetime import date, datetime
 
+        if isinstance(v, (datetime, date)):  # a TOML date-time, written without quotes
+            return v.isoformat()
+        if not isinstance(v, str):
+            raise ValueError(f"expected an ISO 8601 time such as 2026-03-20T00:00:00 (got {v!r})")
         try:
             datetime.fromisoformat(v.replace("Z", "+00:00"))
         except ValueError:

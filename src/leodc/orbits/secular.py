@@ -206,19 +206,20 @@ def circular_constants(el, i):
     temp1 = 0.5 * WGS72_J2 / pl
     temp2 = temp1 / pl
     cos2i = cosip * cosip
-    return (am, sinip, cosip, aynl, betal, 1.0 - 1.5 * temp2 * betal * (3.0 * cos2i - 1.0),
+    return (am, sinip, cosip, aynl, 1.0 / (1.0 + betal), 1.0 - 1.5 * temp2 * betal * (3.0 * cos2i - 1.0),
             0.5 * temp1 * (1.0 - cos2i), -0.25 * temp2 * (7.0 * cos2i - 1.0), 1.5 * temp2 * cosip,
-            1.5 * temp2 * cosip * sinip)
+            1.5 * temp2 * cosip * sinip, el[i, A_KM] * (el[i, MDOT] + el[i, ARGPDOT]))
 
 
 @numba.njit(cache=True, inline="always")
 def circular_position(consts, su0, cu0, sn0, cn0):
-    """Position (km) of a circular-mean-element satellite from sin/cos of U and of the node.
+    """Position (km) and velocity (km/s) of a circular-mean-element satellite from sin/cos of U and
+    of the node.
 
     Kepler's equation eo1 = U + d, d = -aynl cos(eo1), is solved by three fixed-point steps from
     d = 0 with cos(U + d) expanded to second order in d (|d| ~ 1e-3: error ~1e-12 rad).
     """
-    am, sinip, cosip, aynl, betal, k_r, k_r2u, k_u, k_node, k_inc = consts
+    am, sinip, cosip, aynl, inv_1_betal, k_r, k_r2u, k_u, k_node, k_inc, speed_km_s = consts
     d = -aynl * cu0
     d = -aynl * (cu0 - su0 * d)
     d = -aynl * (cu0 * (1.0 - 0.5 * d * d) - su0 * d)
@@ -226,8 +227,8 @@ def circular_position(consts, su0, cu0, sn0, cn0):
     sineo1 = su0 * cd + cu0 * sd
     coseo1 = cu0 * cd - su0 * sd
     rl = am * (1.0 - aynl * sineo1)
-    temp = -aynl * coseo1 / (1.0 + betal)
-    inv = am / rl
+    temp = -aynl * coseo1 * inv_1_betal
+    inv = 1.0 / (1.0 - aynl * sineo1)  # am / rl
     sinu = inv * (sineo1 - aynl)
     cosu = inv * (coseo1 + aynl * temp)
     sin2u = 2.0 * sinu * cosu
@@ -246,5 +247,9 @@ def circular_position(consts, su0, cu0, sn0, cn0):
     sini = sinip * ce + cosip * se
     cosi = cosip * ce - sinip * se
     rk = mrt * WGS72_EARTH_RADIUS_KM
+    # velocity: circular speed along the in-plane normal to the radius (the short-period terms in
+    # the velocity, ~1e-3 relative, are left out: the engine uses it only for shadow timing)
+    vk = speed_km_s
     return (rk * (-snod * cosi * sinsu + cnod * cossu), rk * (cnod * cosi * sinsu + snod * cossu),
-            rk * sini * sinsu)
+            rk * sini * sinsu, vk * (-snod * cosi * cossu - cnod * sinsu), vk * (cnod * cosi * cossu - snod * sinsu),
+            vk * sini * cossu)

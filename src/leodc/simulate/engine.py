@@ -108,15 +108,16 @@ class ChunkResult:
     sat_steps: int
 
 
-def _sgp4_positions(task: ChunkTask, jd: np.ndarray) -> np.ndarray:
+def _sgp4_states(task: ChunkTask, jd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     from leodc.orbits.propagate import propagate_sgp4, satrecs_for
     from leodc.orbits.secular import unpack
 
     elements = unpack(task.elements, task.start_jd, task.sat_id, task.shell)
     whole = np.floor(jd)
-    r, _, err = propagate_sgp4(satrecs_for(elements, task.tle_lines, task.start_jd), whole, jd - whole)
+    r, v, err = propagate_sgp4(satrecs_for(elements, task.tle_lines, task.start_jd), whole, jd - whole)
     r[err != 0] = np.nan
-    return r
+    v[err != 0] = 0.0
+    return r, v
 
 
 def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) -> ChunkResult:
@@ -150,11 +151,12 @@ def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) ->
             m = w1 - w0
             ts = [np.zeros((n, m), dtype=np.float64) for _ in range(4)] if need_ts else [empty2] * 4
             pos = np.zeros((n, m, 3)) if need_pos else empty3
+            vel = empty3
             if task.propagator == "sgp4":
-                pos[:] = _sgp4_positions(task, jd)
+                pos, vel = _sgp4_states(task, jd)
             blocks = np.zeros((n_blocks, m, kn.N_FLEET))
-            kn.advance(task.elements, t_s, task.step_s, sun_u, sun_d, task.params, state, acc, blocks, *ts, pos,
-                       1.0 if task.propagator == "sgp4" else 0.0)
+            kn.advance(task.elements, t_s, task.step_s, sun_u, sun_d, task.params, state, acc, blocks, *ts, pos, vel,
+                       task.propagator == "sgp4")
             fleet[w0:w1] += blocks.sum(axis=0)
             if models:
                 window = WindowState(task.sat_id, t_s, jd, task.step_s, pos if need_pos else None, ts[0])

@@ -35,10 +35,12 @@ N_ACC = 12
 F_IN_SHADOW, F_POWER_W, F_COMPUTE, F_IT_POWER_W = range(4)
 N_FLEET = 4
 
-# a point farther than this from the shadow axis is sunlit whatever the penumbra (LEO to 2000 km:
-# the penumbra cone widens the shadow by at most distance * (sun radius / AU) < 40 km)
+# a point farther than this from the shadow axis is sunlit whatever the penumbra, and one nearer than
+# Earth's radius less this is in the umbra (LEO to 2000 km: the penumbra and umbra cones widen and
+# narrow the shadow by at most its length behind the Earth times sun radius / AU, < 40 km)
 PENUMBRA_MARGIN_KM = 60.0
 LIT_THRESHOLD = 0.5
+MAX_SPEED_KM_S = 11.2  # escape speed at the surface bounds any orbital speed
 ENERGY_EPS = 1e-9
 
 
@@ -52,45 +54,57 @@ def new_accumulators(n: int) -> np.ndarray:
 
 
 @numba.njit(cache=True, inline="always")
-def illumination(x, y, z, sx, sy, sz, sun_dist_km, conical):
-    """Fraction of the solar disk seen (cylindrical: 0 or 1). s is the unit vector to the Sun."""
+def _ramp_integral(x, a, b):
+    """Integral from -inf to x of clamp((x - a) / (b - a), 0, 1); a step at a when b == a."""
+    if x <= a:
+        return 0.0
+    if x >= b:
+        return 0.5 * (b - a) + (x - b)
+    return 0.5 * (x - a) * (x - a) / (b - a)
+
+
+@numba.njit(cache=True, inline="always")
+def illumination(x, y, z, vx, vy, vz, sx, sy, sz, sun_dist_km, conical, half_step_s, reject_km):
+    """Fraction of the solar disk seen, averaged over the step [t - dt/2, t + dt/2].
+
+    The satellite's distance from the shadow axis, perp, moves at a rate g' = (p . v) / |p| during a
+    step; lit is a ramp in perp from the umbra's radius (0) to the penumbra's (1) at the satellite's
+    distance behind the Earth (cylindrical: a step at the Earth's radius). Averaging that ramp over
+    perp +- |g'| dt/2 gives the share of the step spent in sunlight, so energy and eclipse time do not
+    jump by a whole step when a shadow boundary falls between two samples. ``s`` is the unit vector
+    to the Sun; points farther than ``reject_km`` from the axis are lit for the whole step.
+    """
     proj = x * sx + y * sy + z * sz
     if proj >= 0.0:
         return 1.0
     r2 = x * x + y * y + z * z
     perp2 = r2 - proj * proj
-    if conical == 0.0:
-        return 0.0 if perp2 < EARTH_RADIUS_KM * EARTH_RADIUS_KM else 1.0
-    if perp2 > (EARTH_RADIUS_KM + PENUMBRA_MARGIN_KM) ** 2:
+    if perp2 > reject_km * reject_km:
         return 1.0
-    r = math.sqrt(r2)
-    theta_e = math.asin(EARTH_RADIUS_KM / r)
-    theta_s = math.asin(SUN_RADIUS_KM / sun_dist_km)
-    # angle between the Earth's centre and the Sun as seen from the satellite
-    cos_sep = -proj / r
-    sep = math.acos(min(1.0, max(-1.0, cos_sep)))
-    if sep >= theta_e + theta_s:
-        return 1.0
-    if sep <= theta_e - theta_s:
-        return 0.0
-    # area of overlap of two disks of radii theta_s (Sun) and theta_e (Earth) at distance sep
-    a1 = (sep * sep + theta_s * theta_s - theta_e * theta_e) / (2.0 * sep * theta_s)
-    a2 = (sep * sep + theta_e * theta_e - theta_s * theta_s) / (2.0 * sep * theta_e)
-    a1 = min(1.0, max(-1.0, a1))
-    a2 = min(1.0, max(-1.0, a2))
-    k = (-sep + theta_s + theta_e) * (sep + theta_s - theta_e) * (sep - theta_s + theta_e) * (sep + theta_s + theta_e)
-    overlap = theta_s * theta_s * math.acos(a1) + theta_e * theta_e * math.acos(a2) - 0.5 * math.sqrt(max(k, 0.0))
-    return max(0.0, 1.0 - overlap / (math.pi * theta_s * theta_s))
+    perp = math.sqrt(perp2)
+    behind = -proj
+    if conical != 0.0:
+        a = EARTH_RADIUS_KM - behind * (SUN_RADIUS_KM - EARTH_RADIUS_KM) / sun_dist_km  # umbra
+        b = EARTH_RADIUS_KM + behind * (SUN_RADIUS_KM + EARTH_RADIUS_KM) / sun_dist_km  # penumbra
+    else:
+        a = b = EARTH_RADIUS_KM
+    px, py, pz = x + behind * sx, y + behind * sy, z + behind * sz
+    h = abs(px * vx + py * vy + pz * vz) / max(perp, 1e-9) * half_step_s
+    if h < 1e-9:
+        if perp <= a:
+            return 0.0
+        return 1.0 if perp >= b else (perp - a) / (b - a)
+    return (_ramp_integral(perp + h, a, b) - _ramp_integral(perp - h, a, b)) / (2.0 * h)
 
 
 @numba.njit(cache=True, parallel=True)
 def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts_power, ts_soc, ts_trad, pos,
-            pos_given):
+            vel, pos_given):
     """Advance every satellite of the chunk through the window's steps.
 
     ``ts_*`` (n_sat, n_t) and ``pos`` (n_sat, n_t, 3) are written only when they have that shape
     (pass empty arrays otherwise). With ``pos_given`` the positions are read from ``pos`` (the SGP4
-    path) instead of computed by the fast propagator. ``fleet_blocks`` is (n_blocks, n_t, N_FLEET).
+    path, with velocities in ``vel``) instead of computed by the fast propagator. ``fleet_blocks`` is (n_blocks, n_t, N_FLEET).
     """
     n_sat = el.shape[0]
     n_t = t_s.size
@@ -98,6 +112,8 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
     want_ts = ts_lit.shape[0] == n_sat and n_sat > 0
     want_pos = pos.shape[0] == n_sat and n_sat > 0
     hours = dt_s / SECONDS_PER_HOUR
+    half_step = 0.5 * dt_s
+    reject_km = EARTH_RADIUS_KM + PENUMBRA_MARGIN_KM + MAX_SPEED_KM_S * half_step
     # parameters as locals (the compiler cannot keep array reads out of the loop itself)
     conical = p[sc.CONICAL]
     daylight_eff = p[sc.DAYLIGHT_EFF]
@@ -121,6 +137,11 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
     w2 = -g1 / b1
     b2p = c2 + g1 + g2 + w2 * g1
     w3 = -g2 / b2p
+    inv_b1 = 1.0 / b1
+    inv_b2p = 1.0 / b2p
+    inv_band = 1.0 / band
+    inv_discharge = 1.0 / discharge_eff
+    inv_it_draw = 1.0 / it_draw_w
     sigma_eps_area = p[sc.SIGMA] * p[sc.EMISSIVITY] * p[sc.SIDES] * p[sc.RADIATOR_AREA_M2]
     earth_ir_w = p[sc.EMISSIVITY] * p[sc.SIGMA] * p[sc.EARTH_IR_T_K] ** 4 * p[sc.EARTH_VIEW] * p[sc.RADIATOR_AREA_M2]
     # what changes with time only: Sun distance and array age, once per step for the whole chunk
@@ -162,32 +183,33 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
             for k in range(n_t):
                 if pos_given:
                     x, y, z = pos[i, k, 0], pos[i, k, 1], pos[i, k, 2]
+                    vx, vy, vz = vel[i, k, 0], vel[i, k, 1], vel[i, k, 2]
                 elif circular:
-                    x, y, z = circular_position(consts, su, cu, sn, cn)
+                    x, y, z, vx, vy, vz = circular_position(consts, su, cu, sn, cn)
                     su, cu = su * cdu + cu * sdu, cu * cdu - su * sdu
                     sn, cn = sn * cdn + cn * sdn, cn * cdn - sn * sdn
                 else:
-                    x, y, z, _, _, _ = state_at(el, i, t_s[k])
+                    x, y, z, vx, vy, vz = state_at(el, i, t_s[k])
                 if want_pos and not pos_given:
                     pos[i, k, 0], pos[i, k, 1], pos[i, k, 2] = x, y, z
                 sx, sy, sz = sun_u[k, 0], sun_u[k, 1], sun_u[k, 2]
-                lit = illumination(x, y, z, sx, sy, sz, sun_d[k], conical)
+                lit = illumination(x, y, z, vx, vy, vz, sx, sy, sz, sun_d[k], conical, half_step, reject_km)
                 # power: the array through the daylight path; compute wanted unless the chips are too hot
                 p_array = array_w[k] * lit
                 avail = p_array * daylight_eff
                 f = 1.0
                 if tc > chip_limit:
-                    f = max(0.0, 1.0 - (tc - chip_limit) / band)
+                    f = max(0.0, 1.0 - (tc - chip_limit) * inv_band)
                 load = bus_w + f * it_draw_w
                 if avail >= load:
                     e_wh = min(cap, e_wh + (avail - load) * charge_eff * hours)
                 else:
-                    draw_wh = (load - avail) / discharge_eff * hours
+                    draw_wh = (load - avail) * inv_discharge * hours
                     if e_wh - draw_wh >= floor - eps_wh:
                         e_wh -= draw_wh
                     else:
                         give_w = max(0.0, e_wh - floor) * discharge_eff / hours
-                        f = min(f, max(0.0, (avail + give_w - bus_w) / it_draw_w))
+                        f = min(f, max(0.0, (avail + give_w - bus_w) * inv_it_draw))
                         load = bus_w + f * it_draw_w
                         e_wh = max(floor, e_wh - max(0.0, load - avail) / discharge_eff * hours)
                 # thermal: backward Euler on chips -> coolant -> radiator, radiation linearised
@@ -201,8 +223,8 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
                 b3p = c3 + g2 + 4.0 * kr + w3 * g2
                 d3p = c3 * tr + 3.0 * kr * tr + absorbed - w3 * d2p
                 tr = d3p / b3p
-                tl = (d2p + g2 * tr) / b2p
-                tc = (d1 + g1 * tl) / b1
+                tl = (d2p + g2 * tr) * inv_b2p
+                tc = (d1 + g1 * tl) * inv_b1
                 # reductions
                 sunlit_s += lit * dt_s
                 generated_wh += p_array * hours
@@ -221,7 +243,7 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
                     if lit_prev >= LIT_THRESHOLD:
                         eclipses += 1.0
                         run_s = 0.0
-                    run_s += dt_s
+                    run_s += (1.0 - lit) * dt_s
                     longest = max(longest, run_s)
                 lit_prev = lit
                 fleet_blocks[b, k, F_IN_SHADOW] += shadow
