@@ -459,7 +459,26 @@ def load_scenario(path: str | Path, overrides: list[str] | dict[str, Any] | None
     data = _resolve(ref, None, ref, origin, (), DEFAULT_BASE)
     if overrides:
         data = apply_overrides(data, overrides, origin)
+    _resolve_paths(data, origin)
     return _validate(Scenario, data, origin, ref)
+
+
+# File references inside a scenario, read relative to the file that states them.
+PATH_FIELDS = ("constellation.tle_file",)
+
+
+def _resolve_paths(data: dict, origin: dict[str, str]) -> None:
+    for dotted in PATH_FIELDS:
+        section, _, key = dotted.partition(".")
+        value = data.get(section, {}).get(key) if isinstance(data.get(section), dict) else None
+        if not isinstance(value, str) or Path(value).is_absolute():
+            continue
+        stated_in = origin.get(dotted, "")
+        base = Path(stated_in).parent if stated_in and not stated_in.startswith(("--", BUILTIN_PREFIX)) else Path()
+        path = base / value
+        if not path.is_file():
+            raise InputError(stated_in or "scenario", dotted, f"file not found: {path}")
+        data[section][key] = str(path)
 
 
 def load_terrestrial(path: str | Path) -> Terrestrial:

@@ -104,7 +104,8 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
 
     ``ts_*`` (n_sat, n_t) and ``pos`` (n_sat, n_t, 3) are written only when they have that shape
     (pass empty arrays otherwise). With ``pos_given`` the positions are read from ``pos`` (the SGP4
-    path, with velocities in ``vel``) instead of computed by the fast propagator. ``fleet_blocks`` is (n_blocks, n_t, N_FLEET).
+    path, with velocities in ``vel``) instead of computed by the fast propagator. ``fleet_blocks`` is
+    (n_blocks, n_t, N_FLEET).
     """
     n_sat = el.shape[0]
     n_t = t_s.size
