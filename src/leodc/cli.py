@@ -253,9 +253,12 @@ def propagate(fleet: Annotated[Path, typer.Argument(help="Scenario TOML, or a TL
 
         from leodc.orbits.elements import from_satrecs
         from leodc.orbits.tle import read_fleet
+        from leodc.simulate.engine import require_near_earth
 
         real = read_fleet(fleet)
         elements, lines = from_satrecs(real.satrecs, real.norad_ids), [export_tle(s) for s in real.satrecs]
+        if propagator == "fast":
+            require_near_earth(elements, str(fleet))
     import numpy as np
 
     t_s = np.arange(0.0, hours * 3600.0 + 1e-9, step_s)

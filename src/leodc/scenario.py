@@ -90,6 +90,7 @@ class Power(_Section):
     sun_incidence_deg: float = Field(ge=0.0, lt=90.0)
     daylight_path_efficiency: float = Field(gt=0.0, le=1.0)
     eclipse_path_efficiency: float = Field(gt=0.0, le=1.0)
+    eclipse_margin_fraction: float = Field(ge=0.0, le=1.0)  # sizing eclipse = longest x (1 + margin)
     battery: str
     depth_of_discharge: float | None = Field(default=None, gt=0.0, le=1.0)
 

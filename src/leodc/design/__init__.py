@@ -90,12 +90,14 @@ def design(scenario: Scenario) -> Design:
 
     load = electrical_load(c.accelerators_per_satellite, acc.tdp_w.value, c.host_overhead_fraction,
                            c.network_overhead_fraction, c.power_conversion_efficiency, c.bus_power_w)
+    margin = 1.0 + p.eclipse_margin_fraction
     sa = size_solar_array(
-        load.power_w, orbit.eclipse_fraction_max, p.daylight_path_efficiency, p.eclipse_path_efficiency,
+        load.power_w, min(1.0, orbit.eclipse_fraction_max * margin), p.daylight_path_efficiency,
+        p.eclipse_path_efficiency,
         env.solar_constant_w_per_m2, chosen(p.cell_efficiency, array.cell_efficiency),
         chosen(p.packing_factor, array.packing_factor), p.sun_incidence_deg, array.degradation_per_year.value,
         life, array.specific_power_w_per_kg.value)
-    battery = size_battery(load.power_w, orbit.longest_eclipse_s,
+    battery = size_battery(load.power_w, orbit.longest_eclipse_s * margin,
                            chosen(p.depth_of_discharge, batt.depth_of_discharge),
                            batt.round_trip_efficiency.value, batt.specific_energy_wh_per_kg.value)
 

@@ -27,6 +27,9 @@ from leodc.constants import (
     SUN_MEAN_MOTION_RAD_PER_S,
     TROPICAL_YEAR_DAYS,
 )
+from leodc.orbits.elements import sgp4_sun_synchronous_inclination_rad
+
+J2000_JD = 2451545.0
 
 # Sampling of the year for beta-angle statistics: every 2 hours over one tropical year
 # resolves the eclipse season edges of dawn-dusk orbits to a few hours.
@@ -130,7 +133,9 @@ def beta_over_year(altitude_km: float, inclination_deg: float, kind: str, ltan_h
 def design_orbit(altitude_km: float, kind: str, inclination_deg: float, ltan_h: float,
                  raan_deg: float = 0.0) -> OrbitDesign:
     if kind == "sun-synchronous":
-        inclination_deg = sun_synchronous_inclination_deg(altitude_km)
+        # the inclination the engine flies: SGP4's own nodal rate follows the mean Sun
+        inclination_deg = math.degrees(sgp4_sun_synchronous_inclination_rad(EARTH_RADIUS_KM + altitude_km,
+                                                                           J2000_JD))
     t = period_s(altitude_km)
     days, beta = beta_over_year(altitude_km, inclination_deg, kind, ltan_h, raan0_deg=raan_deg)
     f = eclipse_fraction(altitude_km, beta)

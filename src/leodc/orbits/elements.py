@@ -15,12 +15,25 @@ from dataclasses import dataclass, fields
 import numpy as np
 from sgp4.api import WGS72, Satrec
 
-from leodc.constants import SECONDS_PER_DAY, SECONDS_PER_MINUTE, WGS72_EARTH_RADIUS_KM, WGS72_MU_KM3_PER_S2
+from leodc.constants import (
+    EARTH_J2,
+    EARTH_MU_KM3_PER_S2,
+    EARTH_RADIUS_KM,
+    SECONDS_PER_DAY,
+    SECONDS_PER_MINUTE,
+    SUN_MEAN_MOTION_RAD_PER_S,
+    WGS72_EARTH_RADIUS_KM,
+    WGS72_MU_KM3_PER_S2,
+)
 
 # SGP4 counts epochs in days from 1949 December 31 00:00 UT (JD 2433281.5); its catalogue numbers
 # (without the alpha-5 extension) stop at 99999.
 SGP4_EPOCH_ORIGIN_JD = 2433281.5
 SGP4_MAX_SATNUM = 100000
+# secant search for the inclination at which SGP4's nodal rate follows the mean Sun
+SSO_SECANT_STEP_RAD = 1e-3
+SSO_SECANT_ITERATIONS = 8
+SSO_TOLERANCE_RAD = 1e-12
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,25 @@ def sgp4_rates(a_km: float, ecc: float, inc_rad: float, epoch_jd: float) -> tupl
     """
     sat = make_satrec(a_km, ecc, inc_rad, 0.0, 0.0, 0.0, epoch_jd)
     return sat.mdot / SECONDS_PER_MINUTE, sat.nodedot / SECONDS_PER_MINUTE, sat.argpdot / SECONDS_PER_MINUTE
+
+
+def sgp4_sun_synchronous_inclination_rad(a_km: float, epoch_jd: float) -> float:
+    """Inclination at which SGP4's secular nodal rate equals the mean Sun's (secant iteration from
+    the J2-only value; converges to 1e-12 rad in a few steps)."""
+    target = SUN_MEAN_MOTION_RAD_PER_S
+    # start from the J2-only value: cos i = -(sun rate) / (1.5 n J2 (R/a)^2)
+    n = math.sqrt(EARTH_MU_KM3_PER_S2 / a_km**3)
+    i0 = math.acos(-target / (1.5 * n * EARTH_J2 * (EARTH_RADIUS_KM / a_km) ** 2))
+    i1 = i0 + SSO_SECANT_STEP_RAD
+    f0 = sgp4_rates(a_km, 0.0, i0, epoch_jd)[1] - target
+    for _ in range(SSO_SECANT_ITERATIONS):
+        f1 = sgp4_rates(a_km, 0.0, i1, epoch_jd)[1] - target
+        if f1 == f0:
+            break
+        i0, i1, f0 = i1, i1 - f1 * (i1 - i0) / (f1 - f0), f1
+        if abs(i1 - i0) < SSO_TOLERANCE_RAD:
+            break
+    return i1
 
 
 def satrec_for(elements: FleetElements, i: int) -> Satrec:

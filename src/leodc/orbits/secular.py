@@ -44,6 +44,17 @@ SGP4_XKE = SECONDS_PER_MINUTE / math.sqrt(WGS72_EARTH_RADIUS_KM**3 / WGS72_MU_KM
 M_PER_KM = 1000.0
 
 
+# SGP4 switches to its deep-space model (SDP4) for periods of 225 minutes or more; the fast path has
+# only the near-Earth formula.
+DEEP_SPACE_PERIOD_MIN = 225.0
+
+
+def deep_space(elements: FleetElements) -> np.ndarray:
+    """Ids of satellites whose period puts them in SGP4's deep-space regime."""
+    period_min = 2.0 * math.pi / elements.mean_motion_rad_per_s / SECONDS_PER_MINUTE
+    return elements.sat_id[period_min >= DEEP_SPACE_PERIOD_MIN]
+
+
 def pack(elements: FleetElements, start_jd: float) -> np.ndarray:
     """Elements as the kernel's float64 array, epochs relative to the simulation start."""
     cols = [elements.a_km, elements.ecc, elements.inc_rad, elements.raan_rad, elements.argp_rad,
@@ -248,7 +259,7 @@ def circular_position(consts, su0, cu0, sn0, cn0):
     cosi = cosip * ce - sinip * se
     rk = mrt * WGS72_EARTH_RADIUS_KM
     # velocity: circular speed along the in-plane normal to the radius (the short-period terms in
-    # the velocity, ~1e-3 relative, are left out: the engine uses it only for shadow timing)
+    # the velocity, ~2e-3 relative, are left out: the engine uses it only for shadow timing)
     vk = speed_km_s
     return (rk * (-snod * cosi * sinsu + cnod * cossu), rk * (cnod * cosi * sinsu + snod * cossu),
             rk * sini * sinsu, vk * (-snod * cosi * cossu - cnod * sinsu), vk * (cnod * cosi * cossu - snod * sinsu),

@@ -8,15 +8,19 @@ Walker i:T/P/F: P planes with node spacing 360°/P (delta) or 180°/P (star), T/
 plane, and the phase offset F·360°/T between adjacent planes. When T is not a multiple of P the
 first T mod P planes carry one satellite more.
 
-A sun-synchronous shell takes its inclination from the J2 nodal rate and places its planes at local
-times of the ascending node spread evenly over ``ltan_spread_h`` around ``ltan_h``.
+A sun-synchronous shell takes the inclination at which SGP4's own nodal rate (J2, J2² and J4, WGS72)
+matches the mean Sun, so that it keeps its local time of the ascending node under either propagator
+(the J2-only inclination would drift ~1° of node a year), and places its planes at local times of
+the ascending node spread evenly over ``ltan_spread_h`` around ``ltan_h``. With no spread all its
+planes share one node; their satellites are then interleaved (Walker phasing 1) rather than stacked.
 
 A formation cluster puts N satellites within ``radius_m`` of a reference satellite on bounded
 relative orbits (Hill-Clohessy-Wiltshire with the Schweighart-Sedwick J2 frequency correction):
 each member turns rigidly on a circle of radius rho in the radial/cross-track plane, x = rho cos
-(n t + phi), z = -rho sin(n t + phi), and so swings 2 rho along-track. Members sit on a hexagonal
-lattice in (rho, phi), so the distance between two members in the radial/cross-track plane stays
-constant: the lattice spacing is the closest any two ever come.
+(n t + phi), z = -rho sin(n t + phi), and so swings 2 rho along-track, which puts it at most sqrt(5)
+rho from the reference. Members sit on a hexagonal lattice in (rho, phi), so the distance between two
+members in the radial/cross-track plane stays constant: the lattice spacing is the closest any two
+ever come.
 """
 
 from __future__ import annotations
@@ -27,8 +31,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from leodc.constants import EARTH_J2, EARTH_RADIUS_KM
-from leodc.design.orbit import sun_direction, sun_synchronous_inclination_deg
-from leodc.orbits.elements import FleetElements, sgp4_rates
+from leodc.design.orbit import sun_direction
+from leodc.orbits.elements import FleetElements, sgp4_rates, sgp4_sun_synchronous_inclination_rad
 
 if TYPE_CHECKING:
     from leodc.scenario import Shell
@@ -104,12 +108,13 @@ def hex_lattice(n: int) -> np.ndarray:
 def cluster_relative_orbits(n: int, radius_m: float, a_km: float, inc_rad: float) -> tuple[dict, float, float]:
     """Relative-orbit parameters for n members within radius_m; returns (params, spacing_m, j2_factor).
 
-    The circle radius rho of the outermost member is radius_m / 2, since a member swings 2 rho
-    along-track: every member stays within radius_m of the reference at all times.
+    A member on a circle of radius rho is x = rho cos, y = -2 rho sin, z = -rho sin of the same phase
+    from the reference: at most sqrt(5) rho away. The outermost circle is radius_m / sqrt(5), so every
+    member stays within radius_m of the reference at all times.
     """
     pts = hex_lattice(n)
     extent = np.hypot(pts[:, 0], pts[:, 1]).max()
-    scale = (radius_m / 2.0) / extent if extent > 0 else 0.0
+    scale = (radius_m / math.sqrt(5.0)) / extent if extent > 0 else 0.0
     xy = pts * scale
     rho = np.hypot(xy[:, 0], xy[:, 1])
     phi = np.arctan2(xy[:, 1], xy[:, 0])
@@ -129,14 +134,15 @@ def shell_elements(shell: Shell, shell_index: int, first_id: int, epoch_jd: floa
         raan, m = walker(shell.satellites, shell.planes, shell.phasing, shell.kind.removeprefix("walker-"))
         return _elements(first_id, shell_index, epoch_jd, a_km, inc, raan + math.radians(shell.raan0_deg), m)
     if shell.kind == "sun-synchronous":
-        inc = math.radians(sun_synchronous_inclination_deg(shell.altitude_km))
-        raan_w, m = walker(shell.satellites, shell.planes, shell.phasing, "delta")
+        inc = sgp4_sun_synchronous_inclination_rad(a_km, epoch_jd)
+        phasing = shell.phasing if (shell.phasing or shell.ltan_spread_h > 0.0) else 1
+        raan_w, m = walker(shell.satellites, shell.planes, phasing, "delta")
         plane = np.round(raan_w / (2 * math.pi) * shell.planes).astype(int)
         offsets = (plane + 0.5) / shell.planes - 0.5 if shell.planes > 1 else np.zeros_like(raan_w)
         return _elements(first_id, shell_index, epoch_jd, a_km, inc,
                          sso_raan_rad(shell.ltan_h + offsets * shell.ltan_spread_h, epoch_jd), m)
     # formation cluster about one reference satellite
-    inc = (math.radians(sun_synchronous_inclination_deg(shell.altitude_km)) if shell.reference == "sun-synchronous"
+    inc = (sgp4_sun_synchronous_inclination_rad(a_km, epoch_jd) if shell.reference == "sun-synchronous"
            else math.radians(shell.inclination_deg))
     raan0 = (sso_raan_rad(shell.ltan_h, epoch_jd) if shell.reference == "sun-synchronous"
              else math.radians(shell.raan0_deg))

@@ -70,6 +70,17 @@ def default_shell(scenario: Scenario, d: Design) -> Shell:
                  planes=planes, phasing=1, raan0_deg=o.raan_deg)
 
 
+def require_near_earth(elements: FleetElements, source: str) -> None:
+    from leodc.orbits.secular import DEEP_SPACE_PERIOD_MIN, deep_space
+
+    far = deep_space(elements)
+    if far.size:
+        raise InputError(source, "simulation.propagator",
+                         f"{far.size} satellites (e.g. {int(far[0])}) have periods of {DEEP_SPACE_PERIOD_MIN:g} "
+                         "minutes or more, beyond the fast propagator's near-Earth formula; expected "
+                         "propagator = \"sgp4\"")
+
+
 def fleet_of(scenario: Scenario, d: Design, start_jd: float) -> tuple[FleetElements, list[str] | None]:
     """Elements of the simulated fleet, and TLE lines for the SGP4 path when the fleet is real."""
     c = scenario.constellation
@@ -79,7 +90,10 @@ def fleet_of(scenario: Scenario, d: Design, start_jd: float) -> tuple[FleetEleme
         from leodc.orbits.tle import read_fleet
 
         fleet = read_fleet(c.tle_file)
-        return from_satrecs(fleet.satrecs, fleet.norad_ids), [export_tle(s) for s in fleet.satrecs]
+        elements = from_satrecs(fleet.satrecs, fleet.norad_ids)
+        if scenario.simulation.propagator == "fast":
+            require_near_earth(elements, c.tle_file)
+        return elements, [export_tle(s) for s in fleet.satrecs]
     return fleet_elements(c.shells or [default_shell(scenario, d)], start_jd), None
 
 
