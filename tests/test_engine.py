@@ -156,7 +156,7 @@ def test_radiator_settles_on_the_closed_form_balance():
     dist = np.linalg.norm(sun, axis=1)
     e2, e3 = np.zeros((0, 0)), np.zeros((0, 0, 3))
     kn.advance(t.elements, t_s, 60.0, np.ascontiguousarray(sun / dist[:, None]), dist, t.params, state, acc,
-               np.zeros((1, t_s.size, kn.N_FLEET)), e2, e2, e2, e2, e3, e3, False)
+               np.zeros((1, t_s.size, kn.N_FLEET)), e2, e2, e2, e2, e3, e3, False, 1)
     t_rad = state[:, kn.S_T_RADIATOR]
     assert np.allclose(t_rad, t.params[RADIATOR_DESIGN_K], rtol=0.01)
     sat = d.satellite

@@ -81,6 +81,8 @@ class Environment(_Section):
     earth_ir_temperature_k: float = Field(gt=0.0, default=EARTH_IR_TEMPERATURE_K)
     # CODATA by default; a study reproduced with its own rounded constant may set it
     stefan_boltzmann_w_per_m2_k4: float = Field(gt=0.0, default=STEFAN_BOLTZMANN_W_PER_M2_K4)
+    # solar activity for drag and decay (NRLMSIS tables at three levels; no space-weather download)
+    solar_activity: Literal["low", "mean", "high"] = "mean"
 
 
 class Power(_Section):
@@ -129,6 +131,9 @@ class Satellite(_Section):
     bus: str
     bus_mass_fraction: float | None = Field(default=None, ge=0.0, lt=1.0)
     specific_power_w_per_kg: float | None = Field(default=None, gt=0.0)
+    drag_coefficient: float = Field(gt=0.0, le=5.0)
+    drag_area_fraction: float = Field(gt=0.0, le=2.0)  # mean drag area / (array + radiator area)
+    propulsive_disposal: bool
 
     _check = field_validator("bus")(lambda v: _catalog_name("buses", v))
 

@@ -58,7 +58,13 @@ class Accelerator(Part):
     system_mass_kg_per_unit: Figure
     system_volume_m3_per_unit: Figure
     unit_price_usd: Figure
-    radiation_tolerance_rad: Figure | None = None
+    radiation_tolerance_rad: Figure | None = None  # total dose tested without hard failure
+    # dose per single event, per chip (Suncatcher's proton tests)
+    rad_per_sdc: Figure
+    rad_per_uecc: Figure
+    rad_per_crash: Figure
+    rad_per_host_cpu_event: Figure
+    rad_per_host_ram_event: Figure
 
 
 class LaunchVehicle(Part):

@@ -59,6 +59,8 @@ class SatelliteDesign:
     specific_power_w_per_kg: float  # IT power per kg of satellite
     bottom_up_specific_power_w_per_kg: float
     mission_life_years: float
+    drag_area_m2: float
+    ballistic_coefficient_kg_per_m2: float  # mass / (Cd x drag area)
     notes: tuple[str, ...]  # where a model runs outside the range its figures support
 
 
@@ -130,6 +132,7 @@ def design(scenario: Scenario) -> Design:
     else:
         mass, basis = bottom_up, "bottom-up"
 
+    drag_area = sat.drag_area_fraction * (sa.area_m2 + radiator_area)
     satellite = SatelliteDesign(
         accelerator=c.accelerator,
         accelerators=c.accelerators_per_satellite,
@@ -161,6 +164,8 @@ def design(scenario: Scenario) -> Design:
         specific_power_w_per_kg=load.it_power_w / mass,
         bottom_up_specific_power_w_per_kg=load.it_power_w / bottom_up,
         mission_life_years=life,
+        drag_area_m2=drag_area,
+        ballistic_coefficient_kg_per_m2=mass / (sat.drag_coefficient * drag_area),
         notes=tuple(notes),
     )
 

@@ -112,6 +112,7 @@ class ChunkTask:
     propagator: str
     timeseries_dir: str | None
     models: tuple[str, ...]
+    context: dict
 
 
 @dataclass
@@ -137,7 +138,7 @@ def _sgp4_states(task: ChunkTask, jd: np.ndarray) -> tuple[np.ndarray, np.ndarra
 def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) -> ChunkResult:
     """Advance one chunk through every window; return its summary and its share of the fleet series."""
     from leodc.orbits.sun import sun_position_km
-    from leodc.simulate.models import INITIAL, REDUCTIONS, WindowState, active
+    from leodc.simulate.models import INITIAL, REDUCTIONS, SUMMARY_REGISTRY, WindowState, active
 
     models = active(task.models)
     n = task.elements.shape[0]
@@ -145,7 +146,11 @@ def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) ->
     acc = kn.new_accumulators(n)
     fleet = np.zeros((task.n_steps, kn.N_FLEET))
     extra = {f"{m.name}.{k}": np.full(n, INITIAL[op]) for m in models for k, op in m.reductions.items()}
-    need_pos = any(m.needs_positions for m in models) or task.propagator == "sgp4"
+    pos_models = [m for m in models if m.needs_positions]
+    need_pos = bool(pos_models) or task.propagator == "sgp4"
+    # position sampling: as fine as the most demanding model asks (every step for the SGP4 path,
+    # whose positions the kernel reads)
+    stride = max(1, int(min((m.position_step_s for m in pos_models), default=0.0) // task.step_s))
     need_ts = task.timeseries_dir is not None or bool(models)
     n_blocks = max(1, min(n, 64))
     writer = None
@@ -164,16 +169,19 @@ def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) ->
             sun_u = np.ascontiguousarray(sun / sun_d[:, None])
             m = w1 - w0
             ts = [np.zeros((n, m), dtype=np.float64) for _ in range(4)] if need_ts else [empty2] * 4
-            pos = np.zeros((n, m, 3)) if need_pos else empty3
+            pos = np.zeros((n, -(-m // stride), 3)) if need_pos else empty3
             vel = empty3
             if task.propagator == "sgp4":
                 pos, vel = _sgp4_states(task, jd)
             blocks = np.zeros((n_blocks, m, kn.N_FLEET))
             kn.advance(task.elements, t_s, task.step_s, sun_u, sun_d, task.params, state, acc, blocks, *ts, pos, vel,
-                       task.propagator == "sgp4")
+                       task.propagator == "sgp4", stride)
             fleet[w0:w1] += blocks.sum(axis=0)
             if models:
-                window = WindowState(task.sat_id, t_s, jd, task.step_s, pos if need_pos else None, ts[0])
+                sampled = pos[:, ::stride] if task.propagator == "sgp4" else pos
+                window = WindowState(task.sat_id, t_s, jd, task.step_s, ts[0],
+                                     sampled if need_pos else None, t_s[::stride], jd[::stride],
+                                     task.step_s * stride, task.context)
                 for model in models:
                     out = model.fn(window)
                     for k, op in model.reductions.items():
@@ -200,6 +208,13 @@ def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) ->
     summary = {"sat_id": task.sat_id, "shell": task.shell}
     summary.update({name: fn(acc) for name, fn in SUMMARY_COLUMNS.items()})
     summary.update(extra)
+    from leodc.orbits.secular import A_KM
+
+    run_s = task.n_steps * task.step_s
+    for model in SUMMARY_REGISTRY.values():
+        for column, values in model.fn(summary, task.context, task.elements[:, A_KM], run_s).items():
+            key = column[1:] if column.startswith("=") else f"{model.name}.{column}"
+            summary[key] = values
     return ChunkResult(task.index, summary, fleet, n * task.n_steps)
 
 
@@ -229,6 +244,25 @@ class SimulationResult:
     files: dict[str, str] = field(default_factory=dict)
 
 
+def model_context(scenario: Scenario, d: Design) -> dict:
+    """What models need of the design and scenario, as plain values (it travels to Dask workers)."""
+    from leodc.catalog import load_catalog
+
+    acc = load_catalog().accelerators[scenario.compute.accelerator]
+    return {
+        "shielding_thickness_mm": d.satellite.shielding_thickness_mm,
+        "chips_per_satellite": scenario.compute.accelerators_per_satellite * acc.chips_per_unit.value,
+        "rad_per_sdc": acc.rad_per_sdc.value, "rad_per_uecc": acc.rad_per_uecc.value,
+        "rad_per_crash": acc.rad_per_crash.value, "rad_per_host_cpu_event": acc.rad_per_host_cpu_event.value,
+        "rad_per_host_ram_event": acc.rad_per_host_ram_event.value,
+        "radiation_tolerance_rad": acc.radiation_tolerance_rad.value if acc.radiation_tolerance_rad else None,
+        "ballistic_coefficient_kg_per_m2": d.satellite.ballistic_coefficient_kg_per_m2,
+        "solar_activity": scenario.environment.solar_activity,
+        "propulsive_disposal": scenario.satellite.propulsive_disposal,
+        "mission_life_years": d.satellite.mission_life_years,
+    }
+
+
 def plan(scenario: Scenario, d: Design | None = None, timeseries_dir: str | None = None,
          battery_scale: float = 1.0) -> tuple[list[ChunkTask], float, int]:
     sim = scenario.simulation
@@ -240,6 +274,7 @@ def plan(scenario: Scenario, d: Design | None = None, timeseries_dir: str | None
     packed = pack(elements, start)
     from leodc.simulate.models import REGISTRY
 
+    context = model_context(scenario, d)
     tasks = []
     for k, lo in enumerate(range(0, len(elements), sim.chunk_satellites)):
         hi = min(len(elements), lo + sim.chunk_satellites)
@@ -247,7 +282,7 @@ def plan(scenario: Scenario, d: Design | None = None, timeseries_dir: str | None
             index=k, elements=packed[lo:hi], sat_id=elements.sat_id[lo:hi], shell=elements.shell[lo:hi],
             tle_lines=tle_lines[lo:hi] if tle_lines is not None else None, params=params, start_jd=start,
             step_s=sim.step_s, n_steps=n_steps, window_steps=sim.window_steps, propagator=sim.propagator,
-            timeseries_dir=timeseries_dir, models=tuple(REGISTRY)))
+            timeseries_dir=timeseries_dir, models=tuple(REGISTRY), context=context))
     return tasks, start, n_steps
 
 

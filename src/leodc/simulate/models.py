@@ -14,7 +14,7 @@ an importable module run on Dask workers too (they import leodc.simulate.models 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,8 +28,14 @@ class WindowState:
     t_s: np.ndarray  # (n_t,) seconds from the simulation start
     jd_utc: np.ndarray  # (n_t,)
     dt_s: float
-    r_km: np.ndarray | None  # (n_sat, n_t, 3) TEME, when a model needs positions
-    illumination: np.ndarray | None  # (n_sat, n_t) fraction of the solar disk seen
+    illumination: np.ndarray | None  # (n_sat, n_t) share of each step in sunlight
+    # positions sampled every pos_stride steps, when a model needs them: r_km (n_sat, n_pos, 3) TEME
+    # at times pos_t_s / pos_jd_utc (n_pos,), each sample standing for pos_dt_s seconds
+    r_km: np.ndarray | None = None
+    pos_t_s: np.ndarray | None = None
+    pos_jd_utc: np.ndarray | None = None
+    pos_dt_s: float = 0.0
+    context: dict = field(default_factory=dict)  # the run's design figures models may need
 
 
 @dataclass(frozen=True)
@@ -38,18 +44,44 @@ class Model:
     fn: Callable[[WindowState], dict[str, np.ndarray]]
     reductions: dict[str, str]
     needs_positions: bool
+    position_step_s: float  # how often the model wants a position (the engine samples every k steps)
 
 
 REGISTRY: dict[str, Model] = {}
 
 
-def register(name: str, reductions: dict[str, str], needs_positions: bool = False):
+def register(name: str, reductions: dict[str, str], needs_positions: bool = False, position_step_s: float = 0.0):
+    """Register a per-window model. ``position_step_s``: the sampling interval the model needs for
+    positions (0: every step); coarser sampling keeps the engine fast for slowly varying fields."""
     bad = {k: v for k, v in reductions.items() if v not in REDUCTIONS}
     if bad:
         raise ValueError(f"model {name}: unknown reductions {bad}; expected one of {', '.join(REDUCTIONS)}")
 
     def wrap(fn):
-        REGISTRY[name] = Model(name, fn, dict(reductions), needs_positions)
+        REGISTRY[name] = Model(name, fn, dict(reductions), needs_positions, position_step_s)
+        return fn
+
+    return wrap
+
+
+@dataclass(frozen=True)
+class SummaryModel:
+    """Per-satellite columns computed once a chunk has run, from its summary (e.g. rates per day
+    from a dose summed over the run, or a decay time from the satellite's orbit)."""
+
+    name: str
+    fn: Callable[[dict, dict, np.ndarray, float], dict[str, np.ndarray]]
+
+
+SUMMARY_REGISTRY: dict[str, SummaryModel] = {}
+
+
+def register_summary(name: str):
+    """``fn(summary, context, a_km, run_s) -> {column: array}``; columns are named ``name.column``
+    unless the model returns them already qualified with a leading '=' (then the name after it)."""
+
+    def wrap(fn):
+        SUMMARY_REGISTRY[name] = SummaryModel(name, fn)
         return fn
 
     return wrap
@@ -57,6 +89,7 @@ def register(name: str, reductions: dict[str, str], needs_positions: bool = Fals
 
 def unregister(name: str) -> None:
     REGISTRY.pop(name, None)
+    SUMMARY_REGISTRY.pop(name, None)
 
 
 def active(names: tuple[str, ...] | None = None) -> list[Model]:
