@@ -75,3 +75,9 @@ def test_version_and_help(leodc_cli):
     assert out.returncode == 0
     for cmd in ("design", "compare", "audit", "catalog"):
         assert cmd in out.stdout
+
+
+def test_usage_errors_exit_2_without_traceback(leodc_cli):
+    for args in (("design",), ("audit", "a.toml", "b.toml")):
+        out = leodc_cli(*args)
+        assert out.returncode == 2 and "Traceback" not in out.stderr and "Usage" in out.stderr

@@ -43,7 +43,8 @@ UNIT_SUFFIXES = [
     ("_w_per_kg", "W/kg"), ("_w", "W"), ("_wh", "Wh"), ("_kwh_per_year", "kWh/yr"), ("_kwh", "kWh"),
     ("_mwh", "MWh"), ("_m2", "m²"), ("_m3", "m³"), ("_kg_per_year", "kg/yr"), ("_kg_horizon", "kg"),
     ("_kg", "kg"), ("_km", "km"), ("_deg", "°"), ("_mm", "mm"), ("_k", "K"), ("_s", "s"), ("_h", "h"),
-    ("_years", "yr"), ("_per_year", "/yr"), ("_per_s", "/s"), ("_rad_per_year", "rad/yr"), ("_days_per_year", "d/yr"),
+    ("_years", "yr"), ("_per_year", "/yr"), ("_per_s", "/s"), ("_per_day", "/day"),
+    ("_kg_per_m2", "kg/m²"), ("_m_s", "m/s"), ("_rad_per_year", "rad/yr"), ("_days_per_year", "d/yr"),
 ]
 
 
@@ -276,6 +277,32 @@ def propagate(fleet: Annotated[Path, typer.Argument(help="Scenario TOML, or a TL
 
 
 @app.command()
+def environment(scenario: ScenarioArg,
+                dose_map: Annotated[Path | None, typer.Option("--dose-map", help="Write the dose map at the "
+                                                              "shell's altitude to this HTML file.")] = None,
+                set_: SetOpt = None, as_json: JsonOpt = False) -> None:
+    """Shell-level space environment: dose, upsets, natural decay, FCC disposal verdict."""
+    from leodc.design import design as size
+    from leodc.environment.shell import environment_figures
+
+    sc = load_scenario(scenario, set_)
+    d = size(sc)
+    figures = asdict(environment_figures(sc, d))
+    if dose_map is not None:
+        from leodc.environment.dose_map import write_dose_map
+        from leodc.environment.radiation import dose_map as grid_map
+
+        lat, lon, dose = grid_map(d.orbit.altitude_km, d.satellite.shielding_thickness_mm)
+        write_dose_map(dose_map, lat, lon, dose, f"Dose behind {d.satellite.shielding_thickness_mm:.1f} mm Al at "
+                                                 f"{d.orbit.altitude_km:g} km (AE8-MAX / AP8-MIN)")
+        figures["dose_map"] = str(dose_map)
+    if as_json:
+        emit_json(figures)
+        return
+    console.print(section_table(f"environment: {sc.name}", figures))
+
+
+@app.command()
 def catalog(kind: Annotated[str | None, typer.Argument(help=f"One of: {', '.join(KINDS)}.", show_default=False)] = None,
             as_json: JsonOpt = False) -> None:
     """List reference parts with their sources, years and confidence."""
@@ -315,22 +342,10 @@ def main(version: Annotated[bool, typer.Option("--version", callback=version_cal
 
 
 def run() -> None:
-    """Entry point: turn bad input into one line on stderr and exit code 2."""
+    """Entry point: bad input becomes one line on stderr and exit code 2 (usage errors are Click's,
+    also exit 2, with the usage line)."""
     try:
-        code = app(standalone_mode=False)
-        sys.exit(code if isinstance(code, int) else 0)
+        app()
     except (InputError, CatalogError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         sys.exit(EXIT_BAD_INPUT)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.stderr.write("aborted\n")
-        sys.exit(1)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(EXIT_BAD_INPUT if isinstance(exc, click.UsageError) else exc.exit_code)
-        raise

@@ -6,6 +6,7 @@ field carries its unit in its name and is listed in the README (``leodc design -
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 from leodc.catalog import chosen, load_catalog
@@ -21,7 +22,8 @@ SEED_REPLACEMENT_YEARS = 5.0
 
 
 def mission_life_years(design_life_years: float, replacement_rule: str) -> float:
-    """Years a satellite serves: its design life, capped at 5 years under the seed's reading."""
+    """Years a satellite serves by rule: its design life, capped at 5 years under the seed's reading
+    (the design then caps it again at the dose-limited life)."""
     if replacement_rule == "seed-5-year":
         return min(design_life_years, SEED_REPLACEMENT_YEARS)
     return design_life_years
@@ -51,6 +53,7 @@ class SatelliteDesign:
     shielding_thickness_mm: float
     shielding_mass_kg: float
     dose_rad_per_year: float
+    dose_limited_life_years: float  # accelerator's tested total dose / dose rate (inf without a figure)
     compute_mass_kg: float
     bus_mass_kg: float
     bottom_up_mass_kg: float
@@ -88,7 +91,13 @@ def design(scenario: Scenario) -> Design:
     vehicle = cat.launch_vehicles[fl.launch_vehicle]
 
     orbit = design_orbit(o.altitude_km, o.kind, o.inclination_deg, o.ltan_h, o.raan_deg)
-    life = mission_life_years(ec.design_life_years, ec.replacement_rule)
+    thickness = (sh.thickness_mm if sh.thickness_mm is not None
+                 else thickness_for_dose_mm(dose_table, sh.dose_target_rad_per_year, o.altitude_km))
+    notes = dose_notes(dose_table, thickness, o.altitude_km)
+    dose = dose_rad_per_year(dose_table, thickness, o.altitude_km)
+    tolerance = acc.radiation_tolerance_rad.value if acc.radiation_tolerance_rad else None
+    dose_life = tolerance / dose if tolerance and dose > 0 else math.inf
+    life = min(mission_life_years(ec.design_life_years, ec.replacement_rule), dose_life)
 
     load = electrical_load(c.accelerators_per_satellite, acc.tdp_w.value, c.host_overhead_fraction,
                            c.network_overhead_fraction, c.power_conversion_efficiency, c.bus_power_w)
@@ -116,9 +125,6 @@ def design(scenario: Scenario) -> Design:
     heat_w = load.power_w  # every watt drawn by the bus ends as heat on the radiator
     radiator_area = heat_w / balance.net_w_per_m2
 
-    thickness = (sh.thickness_mm if sh.thickness_mm is not None
-                 else thickness_for_dose_mm(dose_table, sh.dose_target_rad_per_year, o.altitude_km))
-    notes = dose_notes(dose_table, thickness, o.altitude_km)
     volume = c.accelerators_per_satellite * acc.system_volume_m3_per_unit.value
     shield = shield_mass_kg(dose_table, thickness, volume)
 
@@ -155,7 +161,8 @@ def design(scenario: Scenario) -> Design:
         radiator_mass_kg=radiator_mass,
         shielding_thickness_mm=thickness,
         shielding_mass_kg=shield,
-        dose_rad_per_year=dose_rad_per_year(dose_table, thickness, o.altitude_km),
+        dose_rad_per_year=dose,
+        dose_limited_life_years=dose_life,
         compute_mass_kg=compute_mass,
         bus_mass_kg=bottom_up - subsystems,
         bottom_up_mass_kg=bottom_up,

@@ -264,7 +264,7 @@ def model_context(scenario: Scenario, d: Design) -> dict:
 
 
 def plan(scenario: Scenario, d: Design | None = None, timeseries_dir: str | None = None,
-         battery_scale: float = 1.0) -> tuple[list[ChunkTask], float, int]:
+         battery_scale: float = 1.0, models: tuple[str, ...] | None = None) -> tuple[list[ChunkTask], float, int]:
     sim = scenario.simulation
     d = d or design(scenario)
     start = julian_date(sim.start_utc)
@@ -272,8 +272,10 @@ def plan(scenario: Scenario, d: Design | None = None, timeseries_dir: str | None
     n_steps = max(1, round(sim.days * SECONDS_PER_DAY / sim.step_s))
     params = spacecraft_params(scenario, d, battery_scale)
     packed = pack(elements, start)
-    from leodc.simulate.models import REGISTRY
+    from leodc.simulate.models import REGISTRY, load_builtin_models
 
+    load_builtin_models()
+    names = tuple(REGISTRY) if models is None else tuple(models)
     context = model_context(scenario, d)
     tasks = []
     for k, lo in enumerate(range(0, len(elements), sim.chunk_satellites)):
@@ -282,13 +284,17 @@ def plan(scenario: Scenario, d: Design | None = None, timeseries_dir: str | None
             index=k, elements=packed[lo:hi], sat_id=elements.sat_id[lo:hi], shell=elements.shell[lo:hi],
             tle_lines=tle_lines[lo:hi] if tle_lines is not None else None, params=params, start_jd=start,
             step_s=sim.step_s, n_steps=n_steps, window_steps=sim.window_steps, propagator=sim.propagator,
-            timeseries_dir=timeseries_dir, models=tuple(REGISTRY), context=context))
+            timeseries_dir=timeseries_dir, models=names, context=context))
     return tasks, start, n_steps
 
 
 def simulate(scenario: Scenario, out_dir: str | Path, *, timeseries: bool = False, workers: int | None = None,
-             cluster: str | None = None, progress: bool = False, battery_scale: float = 1.0) -> SimulationResult:
-    """Run the scenario's simulation and write its results under ``out_dir``."""
+             cluster: str | None = None, progress: bool = False, battery_scale: float = 1.0,
+             models: tuple[str, ...] | None = None) -> SimulationResult:
+    """Run the scenario's simulation and write its results under ``out_dir``.
+
+    ``models``: names of the registered per-window models to run (default: all; ``()``: none).
+    """
     from leodc.simulate.executors import run_tasks
 
     out = Path(out_dir)
@@ -303,7 +309,7 @@ def simulate(scenario: Scenario, out_dir: str | Path, *, timeseries: bool = Fals
         ts_dir.mkdir()
     t0 = time.perf_counter()
     tasks, start, n_steps = plan(scenario, timeseries_dir=str(ts_dir) if ts_dir else None,
-                                 battery_scale=battery_scale)
+                                 battery_scale=battery_scale, models=models)
     n_sat = sum(t.elements.shape[0] for t in tasks)
     fleet = np.zeros((n_steps, kn.N_FLEET))
     writer = None

@@ -93,4 +93,10 @@ def unregister(name: str) -> None:
 
 
 def active(names: tuple[str, ...] | None = None) -> list[Model]:
+    load_builtin_models()
     return [m for n, m in REGISTRY.items() if names is None or n in names]
+
+
+def load_builtin_models() -> None:
+    """Register leodc's own models (the space environment); idempotent."""
+    import leodc.environment.models  # noqa: F401  (registers on import)
