@@ -17,6 +17,7 @@ from leodc.economics import (
     launch_loop,
     orbital_economics,
 )
+from leodc.economics.costs import Measured
 from leodc.scenario import InputError, Scenario
 
 
@@ -47,7 +48,8 @@ class Assessment:
         return node
 
 
-def assess(scenario: Scenario) -> Assessment:
+def assess(scenario: Scenario, measured: Measured | None = None) -> Assessment:
+    """Design, then economics (with a simulation run's measurements when given)."""
     d = design(scenario)
-    econ = orbital_economics(scenario, d)
+    econ = orbital_economics(scenario, d, measured)
     return Assessment(scenario, d, econ, energy_balance(scenario, d, econ), launch_loop(d, econ))

@@ -92,12 +92,22 @@ def section_table(title: str, data: dict) -> Table:
     return table
 
 
+RunOpt = Annotated[Path | None, typer.Option("--run", help="A `leodc simulate` output directory: its measured "
+                                            "delivered compute and dose replace the closed form's.")]
+
+
+def _measured(run: Path | None):
+    from leodc.economics.costs import measured_from_run
+
+    return measured_from_run(run) if run is not None else None
+
+
 @app.command()
-def design(scenario: ScenarioArg, set_: SetOpt = None, as_json: JsonOpt = False) -> None:
+def design(scenario: ScenarioArg, set_: SetOpt = None, run: RunOpt = None, as_json: JsonOpt = False) -> None:
     """Size one satellite and the fleet, and cost them, in closed form."""
     from leodc.assessment import assess
 
-    result = assess(load_scenario(scenario, set_)).to_dict()
+    result = assess(load_scenario(scenario, set_), _measured(run)).to_dict()
     if as_json:
         emit_json(result)
         return
@@ -126,14 +136,14 @@ def compare(scenario: ScenarioArg,
             earth: Annotated[Path | None, typer.Argument(
                 help="Terrestrial baseline TOML (default: the catalog's grid and gas options).",
                 show_default=False)] = None,
-            set_: SetOpt = None, as_json: JsonOpt = False) -> None:
+            set_: SetOpt = None, run: RunOpt = None, as_json: JsonOpt = False) -> None:
     """Put the orbital fleet beside terrestrial data centers with the same accelerators."""
     from leodc.assessment import assess
     from leodc.economics import terrestrial_economics
     from leodc.economics.terrestrial import default_baselines
 
     sc = load_scenario(scenario, set_)
-    a = assess(sc)
+    a = assess(sc, _measured(run))
     baselines = [load_terrestrial(earth)] if earth is not None else default_baselines(sc)
     ground = [terrestrial_economics(sc, a.design, t) for t in baselines]
     if as_json:

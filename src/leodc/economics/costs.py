@@ -78,6 +78,7 @@ class OrbitalEconomics:
     total_cost_usd: float
     infrastructure_cost_usd: float  # total less accelerators
     availability: float
+    life_basis: str  # "design", or the simulation run whose measurements set life and availability
     lcoe_usd_per_mwh: float
     usd_per_accelerator_hour: float
     usd_per_pflop_day: float
@@ -93,11 +94,41 @@ def launch_usd_per_kw_year(mass_kg: float, launch_cost_usd_per_kg: float, power_
     return mass_kg * launch_cost_usd_per_kg / (power_w / W_PER_KW * life_years)
 
 
+@dataclass(frozen=True)
+class Measured:
+    """What a simulation run measured, replacing the closed form's assumptions where given:
+    delivered compute (throttling), and the dose that sets the accelerators' life."""
+
+    compute_fraction: float  # fleet mean share of compute delivered over the run
+    dose_rad_per_year: float | None  # fleet mean, behind the design's shielding
+    source: str
+
+
+def measured_from_run(run_dir) -> Measured:
+    """Fleet means from a run's ``satellites.parquet``."""
+    from pathlib import Path
+
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    from leodc.scenario import InputError
+
+    path = Path(run_dir) / "satellites.parquet"
+    if not path.is_file():
+        raise InputError(str(run_dir), None, "not a simulation run directory (expected satellites.parquet)")
+    table = pq.read_table(path)
+    cols = table.column_names
+    dose = float(np.mean(table.column("dose_rad_per_year").to_numpy())) if "dose_rad_per_year" in cols else None
+    return Measured(float(np.mean(table.column("compute_fraction").to_numpy())), dose, str(run_dir))
+
+
 def fleets_bought(horizon_years: float, mission_life_years: float) -> float:
     return 1.0 + max(0.0, horizon_years - mission_life_years) / mission_life_years
 
 
-def orbital_economics(scenario: Scenario, d: Design) -> OrbitalEconomics:
+def orbital_economics(scenario: Scenario, d: Design, measured: Measured | None = None) -> OrbitalEconomics:
+    """Costs and deliveries over the horizon; with ``measured`` (a simulation run), the run's
+    delivered compute scales availability and its dose caps the mission life."""
     cat = load_catalog()
     ec, sat, fl = scenario.economics, d.satellite, d.fleet
     acc = cat.accelerators[sat.accelerator]
@@ -110,6 +141,14 @@ def orbital_economics(scenario: Scenario, d: Design) -> OrbitalEconomics:
 
     n = fl.satellites
     life = sat.mission_life_years
+    availability = ec.availability
+    life_basis = "design"
+    if measured is not None:
+        availability *= measured.compute_fraction
+        life_basis = f"simulation run {measured.source}"
+        tolerance = acc.radiation_tolerance_rad.value if acc.radiation_tolerance_rad else None
+        if measured.dose_rad_per_year and tolerance:
+            life = min(life, tolerance / measured.dose_rad_per_year)
     per_sat = {
         "accelerators": sat.accelerators * acc.unit_price_usd.value,
         "solar_array": sat.solar_array_bol_power_w * array.cost_usd_per_w.value,
@@ -135,7 +174,7 @@ def orbital_economics(scenario: Scenario, d: Design) -> OrbitalEconomics:
                 + present_value(ec.horizon_years, ec.discount_rate, rate_per_year=operations_per_year))
 
     delivered = delivery_metrics(pv(True), pv(False), fl.it_power_w, fl.accelerators, acc.chips_per_unit.value,
-                                 acc.peak_bf16_dense_flops.value, ec.availability, ec.horizon_years,
+                                 acc.peak_bf16_dense_flops.value, availability, ec.horizon_years,
                                  ec.discount_rate)
     return OrbitalEconomics(
         horizon_years=ec.horizon_years,
@@ -157,7 +196,8 @@ def orbital_economics(scenario: Scenario, d: Design) -> OrbitalEconomics:
         rd_usd=ec.rd_usd,
         total_cost_usd=total,
         infrastructure_cost_usd=total - totals["accelerators"],
-        availability=ec.availability,
+        availability=availability,
+        life_basis=life_basis,
         lcoe_usd_per_mwh=delivered.lcoe_usd_per_mwh,
         usd_per_accelerator_hour=delivered.usd_per_accelerator_hour,
         usd_per_pflop_day=delivered.usd_per_pflop_day,
