@@ -28,7 +28,7 @@ demo: install
 	$(BIN)/leodc audit examples/published/starcloud-2024.toml
 
 lint: dev
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 
 # pytest exits 5 when it collected no tests: that is a failure too.
 test: dev lint

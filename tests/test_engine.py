@@ -65,8 +65,8 @@ def test_results_do_not_depend_on_chunks_or_windows(tmp_path):
 def test_outputs_names_and_columns(tmp_path):
     r = simulate(load_scenario("builtin:default", small("simulation.days=0.05")), tmp_path / "run", timeseries=True)
     run = tmp_path / "run"
-    assert sorted(p.name for p in run.iterdir()) == ["fleet.parquet", "manifest.json", "satellites.parquet",
-                                                     "timeseries"]
+    assert sorted(p.name for p in run.iterdir()) == ["fleet.parquet", "manifest.json", "reentries.parquet",
+                                                     "satellites.parquet", "timeseries"]
     assert not (tmp_path / "run.partial").exists()
     sats = _read(run / "satellites.parquet")
     for col in ("sat_id", "shell", "sunlit_fraction", "energy_generated_wh", "energy_consumed_wh", "compute_fraction",
@@ -156,7 +156,7 @@ def test_radiator_settles_on_the_closed_form_balance():
     dist = np.linalg.norm(sun, axis=1)
     e2, e3 = np.zeros((0, 0)), np.zeros((0, 0, 3))
     kn.advance(t.elements, t_s, 60.0, np.ascontiguousarray(sun / dist[:, None]), dist, t.params, state, acc,
-               np.zeros((1, t_s.size, kn.N_FLEET)), e2, e2, e2, e2, e3, e3, False, 1)
+               np.zeros((1, t_s.size, kn.N_FLEET)), e2, e2, e2, e2, e3, e3, False, 1, 0)
     t_rad = state[:, kn.S_T_RADIATOR]
     assert np.allclose(t_rad, t.params[RADIATOR_DESIGN_K], rtol=0.01)
     sat = d.satellite

@@ -151,7 +151,7 @@ def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) ->
     # position sampling: as fine as the most demanding model asks (every step for the SGP4 path,
     # whose positions the kernel reads)
     stride = max(1, int(min((m.position_step_s for m in pos_models), default=0.0) // task.step_s))
-    need_ts = task.timeseries_dir is not None or bool(models)
+    need_ts = task.timeseries_dir is not None or any(m.needs_illumination for m in models)
     n_blocks = max(1, min(n, 64))
     writer = None
     ts_path = None
@@ -169,18 +169,22 @@ def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) ->
             sun_u = np.ascontiguousarray(sun / sun_d[:, None])
             m = w1 - w0
             ts = [np.zeros((n, m), dtype=np.float64) for _ in range(4)] if need_ts else [empty2] * 4
-            pos = np.zeros((n, -(-m // stride), 3)) if need_pos else empty3
+            # positions are sampled at global steps that are multiples of the stride, so that results do
+            # not depend on where windows begin
+            first = (-w0) % stride
+            n_pos = len(range(first, m, stride))
+            pos = np.zeros((n, n_pos, 3)) if need_pos else empty3
             vel = empty3
             if task.propagator == "sgp4":
                 pos, vel = _sgp4_states(task, jd)
             blocks = np.zeros((n_blocks, m, kn.N_FLEET))
             kn.advance(task.elements, t_s, task.step_s, sun_u, sun_d, task.params, state, acc, blocks, *ts, pos, vel,
-                       task.propagator == "sgp4", stride)
+                       task.propagator == "sgp4", stride, first)
             fleet[w0:w1] += blocks.sum(axis=0)
             if models:
-                sampled = pos[:, ::stride] if task.propagator == "sgp4" else pos
-                window = WindowState(task.sat_id, t_s, jd, task.step_s, ts[0],
-                                     sampled if need_pos else None, t_s[::stride], jd[::stride],
+                sampled = pos[:, first::stride] if task.propagator == "sgp4" else pos
+                window = WindowState(task.sat_id, t_s, jd, task.step_s, ts[0] if need_ts else None,
+                                     sampled if need_pos else None, t_s[first::stride], jd[first::stride],
                                      task.step_s * stride, task.context)
                 for model in models:
                     out = model.fn(window)
@@ -242,6 +246,7 @@ class SimulationResult:
     fleet_max_radiator_temp_k: float
     fleet_compute_fraction: float
     files: dict[str, str] = field(default_factory=dict)
+    reentries_after_horizon: float = 0.0  # satellites of the horizon's generations re-entering after it
 
 
 def model_context(scenario: Scenario, d: Design) -> dict:
@@ -260,7 +265,35 @@ def model_context(scenario: Scenario, d: Design) -> dict:
         "solar_activity": scenario.environment.solar_activity,
         "propulsive_disposal": scenario.satellite.propulsive_disposal,
         "mission_life_years": d.satellite.mission_life_years,
+        "horizon_years": scenario.economics.horizon_years,
+        "years_to_deploy": d.fleet.years_to_deploy,
     }
+
+
+def _replacement_cycle(order: np.ndarray, disposal_years: np.ndarray, n_sat: int, context: dict,
+                       launched: np.ndarray, reentering: np.ndarray) -> float:
+    """Add a chunk's satellites to the yearly launch and re-entry counts over the horizon.
+
+    Satellite i is first launched at (i / N) x years_to_deploy (the build-out), replaced every mission
+    life after that, and each generation re-enters its disposal time after its end of mission.
+    Returns how many of these re-entries fall after the horizon.
+    """
+    horizon = len(launched)
+    life = context["mission_life_years"]
+    start = np.asarray(order, dtype=float) / max(n_sat, 1) * context["years_to_deploy"]
+    beyond = 0.0
+    generations = math.ceil(horizon / life) + 1
+    for g in range(generations):
+        launch = start + g * life
+        live = launch < horizon
+        if not live.any():
+            break
+        np.add.at(launched, np.floor(launch[live]).astype(int), 1.0)
+        back = launch[live] + life + disposal_years[live]
+        inside = back < horizon
+        np.add.at(reentering, np.floor(back[inside]).astype(int), 1.0)
+        beyond += float(np.count_nonzero(~inside))
+    return beyond
 
 
 def plan(scenario: Scenario, d: Design | None = None, timeseries_dir: str | None = None,
@@ -312,6 +345,11 @@ def simulate(scenario: Scenario, out_dir: str | Path, *, timeseries: bool = Fals
                                  battery_scale=battery_scale, models=models)
     n_sat = sum(t.elements.shape[0] for t in tasks)
     fleet = np.zeros((n_steps, kn.N_FLEET))
+    context = tasks[0].context if tasks else {}
+    horizon_years = math.ceil(context.get("horizon_years", 0.0))
+    launched = np.zeros(horizon_years)
+    reentering = np.zeros(horizon_years)
+    after_horizon = 0.0
     writer = None
     agg = {"sunlit": 0.0, "min_soc": np.inf, "throttled": 0.0, "chip": -np.inf, "rad": -np.inf, "compute": 0.0}
     executor = "local" if not (workers or cluster) else ("dask " + (cluster or f"LocalCluster({workers})"))
@@ -330,6 +368,11 @@ def simulate(scenario: Scenario, out_dir: str | Path, *, timeseries: bool = Fals
             agg["min_soc"] = min(agg["min_soc"], float(np.min(s["min_soc"])))
             agg["chip"] = max(agg["chip"], float(np.max(s["max_chip_temp_k"])))
             agg["rad"] = max(agg["rad"], float(np.max(s["max_radiator_temp_k"])))
+            if "disposal_years" in s:
+                first = result.index * scenario.simulation.chunk_satellites
+                order = first + np.arange(len(s["sat_id"]))
+                after_horizon += _replacement_cycle(order, np.asarray(s["disposal_years"]), n_sat, context,
+                                                    launched, reentering)
     finally:
         if writer is not None:
             writer.close()
@@ -341,6 +384,9 @@ def simulate(scenario: Scenario, out_dir: str | Path, *, timeseries: bool = Fals
         "compute_available_fraction": fleet[:, kn.F_COMPUTE] / n_sat,
         "it_power_w": fleet[:, kn.F_IT_POWER_W],
     }), tmp / "fleet.parquet")
+    if horizon_years and (launched.any() or reentering.any()):
+        pq.write_table(pa.table({"year": np.arange(horizon_years), "satellites_launched": launched,
+                                 "satellites_reentering": reentering}), tmp / "reentries.parquet")
     wall = time.perf_counter() - t0
     sim = scenario.simulation
     result = SimulationResult(
@@ -351,7 +397,9 @@ def simulate(scenario: Scenario, out_dir: str | Path, *, timeseries: bool = Fals
         fleet_throttled_hours=agg["throttled"], fleet_max_chip_temp_k=agg["chip"],
         fleet_max_radiator_temp_k=agg["rad"], fleet_compute_fraction=agg["compute"] / n_sat,
         files={"satellites": str(out / "satellites.parquet"), "fleet": str(out / "fleet.parquet")}
-        | ({"timeseries": str(out / "timeseries")} if timeseries else {}),
+        | ({"timeseries": str(out / "timeseries")} if timeseries else {})
+        | ({"reentries": str(out / "reentries.parquet")} if (tmp / "reentries.parquet").exists() else {}),
+        reentries_after_horizon=after_horizon,
     )
     (tmp / "manifest.json").write_text(json.dumps({
         "leodc_version": __version__, "scenario": scenario.name, "scenario_digest": scenario.digest(),

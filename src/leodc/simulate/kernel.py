@@ -102,12 +102,12 @@ def illumination(x, y, z, vx, vy, vz, sx, sy, sz, sun_dist_km, conical, half_ste
 
 @numba.njit(cache=True, parallel=True, fastmath=FASTMATH)
 def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts_power, ts_soc, ts_trad, pos,
-            vel, pos_given, pos_stride):
+            vel, pos_given, pos_stride, pos_first):
     """Advance every satellite of the chunk through the window's steps.
 
     ``ts_*`` (n_sat, n_t) are written only when they have that shape (pass empty arrays otherwise);
-    ``pos`` (n_sat, ceil(n_t / pos_stride), 3) receives every ``pos_stride``-th position when it has
-    n_sat rows. With ``pos_given`` the positions are read from ``pos`` (n_sat, n_t, 3; the SGP4 path,
+    ``pos`` (n_sat, n_pos, 3) receives the positions of steps pos_first, pos_first + pos_stride, ...
+    when it has n_sat rows. With ``pos_given`` the positions are read from ``pos`` (n_sat, n_t, 3; the SGP4 path,
     with velocities in ``vel``) instead of computed by the fast propagator. ``fleet_blocks`` is
     (n_blocks, n_t, N_FLEET).
     """
@@ -178,6 +178,7 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
             max_chip = acc[i, A_MAX_CHIP_K]
             max_rad = acc[i, A_MAX_RADIATOR_K]
             min_rad = acc[i, A_MIN_RADIATOR_K]
+            next_pos = pos_first  # the next step whose position is sampled for the models
             circular = (not pos_given) and is_circular(el, i)
             su = cu = sn = cn = sdu = cdu = sdn = cdn = 0.0
             consts = circular_constants(el, i)
@@ -195,9 +196,10 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
                     sn, cn = sn * cdn + cn * sdn, cn * cdn - sn * sdn
                 else:
                     x, y, z, vx, vy, vz = state_at(el, i, t_s[k])
-                if want_pos and not pos_given and k % pos_stride == 0:
-                    kk = k // pos_stride
+                if want_pos and not pos_given and k == next_pos:
+                    kk = (k - pos_first) // pos_stride
                     pos[i, kk, 0], pos[i, kk, 1], pos[i, kk, 2] = x, y, z
+                    next_pos += pos_stride
                 sx, sy, sz = sun_u[k, 0], sun_u[k, 1], sun_u[k, 2]
                 lit = illumination(x, y, z, vx, vy, vz, sx, sy, sz, sun_d[k], conical, half_step, reject_km)
                 # power: the array through the daylight path; compute wanted unless the chips are too hot

@@ -45,20 +45,23 @@ class Model:
     reductions: dict[str, str]
     needs_positions: bool
     position_step_s: float  # how often the model wants a position (the engine samples every k steps)
+    needs_illumination: bool
 
 
 REGISTRY: dict[str, Model] = {}
 
 
-def register(name: str, reductions: dict[str, str], needs_positions: bool = False, position_step_s: float = 0.0):
+def register(name: str, reductions: dict[str, str], needs_positions: bool = False, position_step_s: float = 0.0,
+             needs_illumination: bool = False):
     """Register a per-window model. ``position_step_s``: the sampling interval the model needs for
-    positions (0: every step); coarser sampling keeps the engine fast for slowly varying fields."""
+    positions (0: every step); coarser sampling keeps the engine fast for slowly varying fields.
+    ``needs_illumination``: the model reads the (n_sat, n_t) illumination of every step."""
     bad = {k: v for k, v in reductions.items() if v not in REDUCTIONS}
     if bad:
         raise ValueError(f"model {name}: unknown reductions {bad}; expected one of {', '.join(REDUCTIONS)}")
 
     def wrap(fn):
-        REGISTRY[name] = Model(name, fn, dict(reductions), needs_positions, position_step_s)
+        REGISTRY[name] = Model(name, fn, dict(reductions), needs_positions, position_step_s, needs_illumination)
         return fn
 
     return wrap
