@@ -30,5 +30,6 @@ def test_cluster_design_follows_the_paper():
     assert a.design.fleet.satellites == 81
     assert a.design.satellite.shielding_thickness_mm == 10.0
     assert a.design.orbit.kind == "sun-synchronous" and a.design.orbit.ltan_h == 6.0
-    # ~150 rad/yr behind 10 mm at ~650 km (the catalog's altitude scaling is fitted to this point)
-    assert a.design.satellite.dose_rad_per_year == pytest.approx(150.0, rel=0.01)
+    # ~150 rad/yr behind 10 mm at ~650 km: the AE8/AP8 grid's orbit average lands within a factor of
+    # two (tests/test_against_suncatcher_dose.py gives the measured ratio)
+    assert 75.0 <= a.design.satellite.dose_rad_per_year <= 300.0

@@ -118,7 +118,8 @@ class Shielding(_Section):
     dose_target_rad_per_year: float | None = Field(default=None, gt=0.0)
     thickness_mm: float | None = Field(default=None, ge=0.0)
 
-    _check = field_validator("dose_depth")(lambda v: _catalog_name("dose_depth", v))
+    # "ae8ap8-grid" (the AE8/AP8 grid shipped with leodc) or a catalog dose-depth table
+    _check = field_validator("dose_depth")(lambda v: v if v == "ae8ap8-grid" else _catalog_name("dose_depth", v))
 
     @model_validator(mode="after")
     def _one_rule(self) -> Shielding:

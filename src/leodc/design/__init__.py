@@ -13,7 +13,7 @@ from leodc.catalog import chosen, load_catalog
 from leodc.design.fleet import FleetDesign, satellites_for_target, size_fleet
 from leodc.design.orbit import OrbitDesign, design_orbit
 from leodc.design.power import electrical_load, size_battery, size_solar_array
-from leodc.design.radiation import dose_notes, dose_rad_per_year, shield_mass_kg, thickness_for_dose_mm
+from leodc.design.radiation import GRID_MODEL, dose_at, dose_curve, range_notes, shield_mass_kg, thickness_for_dose
 from leodc.design.thermal import radiator_balance
 from leodc.scenario import InputError, Scenario
 
@@ -87,14 +87,20 @@ def design(scenario: Scenario) -> Design:
     batt = cat.batteries[p.battery]
     rad = cat.radiators[th.radiator]
     bus = cat.buses[sat.bus]
-    dose_table = cat.dose_depth[sh.dose_depth]
+    dose_table = None if sh.dose_depth == GRID_MODEL else cat.dose_depth[sh.dose_depth]
     vehicle = cat.launch_vehicles[fl.launch_vehicle]
 
     orbit = design_orbit(o.altitude_km, o.kind, o.inclination_deg, o.ltan_h, o.raan_deg)
+    inclination = orbit.inclination_deg
+    t_curve, d_curve, notes = dose_curve(sh.dose_depth, dose_table, o.altitude_km, inclination)
     thickness = (sh.thickness_mm if sh.thickness_mm is not None
-                 else thickness_for_dose_mm(dose_table, sh.dose_target_rad_per_year, o.altitude_km))
-    notes = dose_notes(dose_table, thickness, o.altitude_km)
-    dose = dose_rad_per_year(dose_table, thickness, o.altitude_km)
+                 else thickness_for_dose(t_curve, d_curve, sh.dose_target_rad_per_year))
+    if not math.isfinite(thickness):
+        raise InputError("scenario", "shielding.dose_target_rad_per_year",
+                         f"no aluminium thickness brings the dose down to {sh.dose_target_rad_per_year:g} rad/year "
+                         "at this orbit; expected a higher target or a lower orbit")
+    notes = notes + range_notes(t_curve, thickness)
+    dose = dose_at(t_curve, d_curve, thickness)
     tolerance = acc.radiation_tolerance_rad.value if acc.radiation_tolerance_rad else None
     dose_life = tolerance / dose if tolerance and dose > 0 else math.inf
     life = min(mission_life_years(ec.design_life_years, ec.replacement_rule), dose_life)
@@ -126,7 +132,7 @@ def design(scenario: Scenario) -> Design:
     radiator_area = heat_w / balance.net_w_per_m2
 
     volume = c.accelerators_per_satellite * acc.system_volume_m3_per_unit.value
-    shield = shield_mass_kg(dose_table, thickness, volume)
+    shield = shield_mass_kg(thickness, volume)
 
     compute_mass = c.accelerators_per_satellite * acc.system_mass_kg_per_unit.value
     radiator_mass = radiator_area * rad.areal_density_kg_per_m2.value
