@@ -1,7 +1,7 @@
 """Shell-level space environment of a design: dose behind its shielding, upset rates, natural decay
 at three solar-activity levels, and the FCC disposal verdict (``leodc environment``).
 
-Dose comes from the AE8/AP8 grid (``environment.radiation``) averaged over the shell's ground track;
+Dose is the design's (the AE8/AP8 grid averaged over the shell's ground track, or a catalog table);
 upsets from the accelerator's per-rad figures (catalog, Suncatcher's proton tests) for every chip
 of a satellite; decay from the NRLMSIS density tables (``environment.atmosphere``) with the
 satellite's ballistic coefficient; the FCC verdict from 47 CFR 25.283(e) (``environment.decay``).
@@ -79,10 +79,9 @@ def upsets_per_day(dose_rad_per_year: float, scenario: Scenario) -> dict[str, fl
 
 def environment_figures(scenario: Scenario, d: Design) -> EnvironmentFigures:
     from leodc.environment.decay import decay_years, disposal_delta_v_m_s, fcc_compliant
-    from leodc.environment.radiation import orbit_average_dose_rad_per_year
 
     sat, o = d.satellite, d.orbit
-    dose = float(orbit_average_dose_rad_per_year(o.altitude_km, o.inclination_deg, sat.shielding_thickness_mm))
+    dose = sat.dose_rad_per_year  # the design's, from the same dose-depth curve it sized the shield on
     acc = load_catalog().accelerators[scenario.compute.accelerator]
     tolerance = acc.radiation_tolerance_rad.value if acc.radiation_tolerance_rad else None
     upsets = upsets_per_day(dose, scenario)
