@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from leodc.catalog import chosen, load_catalog
+from leodc.catalog import Accelerator, chosen, load_catalog
 from leodc.design.fleet import FleetDesign, satellites_for_target, size_fleet
 from leodc.design.orbit import OrbitDesign, design_orbit
 from leodc.design.power import electrical_load, size_battery, size_solar_array
@@ -19,6 +19,12 @@ from leodc.scenario import InputError, Scenario
 
 # The seed story's reading of the FCC rule: replace every five years (REFERENCES.md).
 SEED_REPLACEMENT_YEARS = 5.0
+
+
+def dose_limited_life_years(accelerator: Accelerator, dose_rad_per_year: float | None) -> float:
+    """The accelerator's tested total dose over the dose rate (inf without a figure or a dose)."""
+    tolerance = accelerator.radiation_tolerance_rad.value if accelerator.radiation_tolerance_rad else None
+    return tolerance / dose_rad_per_year if tolerance and dose_rad_per_year else math.inf
 
 
 def mission_life_years(design_life_years: float, replacement_rule: str) -> float:
@@ -101,8 +107,7 @@ def design(scenario: Scenario) -> Design:
                          "at this orbit; expected a higher target or a lower orbit")
     notes = notes + range_notes(t_curve, thickness)
     dose = dose_at(t_curve, d_curve, thickness)
-    tolerance = acc.radiation_tolerance_rad.value if acc.radiation_tolerance_rad else None
-    dose_life = tolerance / dose if tolerance and dose > 0 else math.inf
+    dose_life = dose_limited_life_years(acc, dose)
     life = min(mission_life_years(ec.design_life_years, ec.replacement_rule), dose_life)
 
     load = electrical_load(c.accelerators_per_satellite, acc.tdp_w.value, c.host_overhead_fraction,

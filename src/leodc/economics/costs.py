@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from leodc.catalog import chosen, load_catalog
 from leodc.constants import HOURS_PER_DAY, HOURS_PER_YEAR
-from leodc.design import Design
+from leodc.design import Design, dose_limited_life_years
 from leodc.economics.discount import present_value
 from leodc.scenario import Scenario
 
@@ -146,9 +146,7 @@ def orbital_economics(scenario: Scenario, d: Design, measured: Measured | None =
     if measured is not None:
         availability *= measured.compute_fraction
         life_basis = f"simulation run {measured.source}"
-        tolerance = acc.radiation_tolerance_rad.value if acc.radiation_tolerance_rad else None
-        if measured.dose_rad_per_year and tolerance:
-            life = min(life, tolerance / measured.dose_rad_per_year)
+        life = min(life, dose_limited_life_years(acc, measured.dose_rad_per_year))
     per_sat = {
         "accelerators": sat.accelerators * acc.unit_price_usd.value,
         "solar_array": sat.solar_array_bol_power_w * array.cost_usd_per_w.value,

@@ -82,8 +82,6 @@ def environment_figures(scenario: Scenario, d: Design) -> EnvironmentFigures:
 
     sat, o = d.satellite, d.orbit
     dose = sat.dose_rad_per_year  # the design's, from the same dose-depth curve it sized the shield on
-    acc = load_catalog().accelerators[scenario.compute.accelerator]
-    tolerance = acc.radiation_tolerance_rad.value if acc.radiation_tolerance_rad else None
     upsets = upsets_per_day(dose, scenario)
     b = sat.ballistic_coefficient_kg_per_m2
     decay = {a: float(decay_years(o.altitude_km, b, activity=a)) for a in ACTIVITIES}
@@ -96,7 +94,7 @@ def environment_figures(scenario: Scenario, d: Design) -> EnvironmentFigures:
         inclination_deg=o.inclination_deg,
         shielding_thickness_mm=sat.shielding_thickness_mm,
         dose_rad_per_year=dose,
-        dose_limited_life_years=tolerance / dose if tolerance and dose > 0 else None,
+        dose_limited_life_years=sat.dose_limited_life_years if math.isfinite(sat.dose_limited_life_years) else None,
         seu_per_day=upsets["seu_per_day"],
         sdc_per_day=upsets["sdc_per_day"],
         uecc_per_day=upsets["uecc_per_day"],
