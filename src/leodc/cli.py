@@ -312,6 +312,87 @@ def environment(scenario: ScenarioArg,
     console.print(section_table(f"environment: {sc.name}", figures))
 
 
+HomeOpt = Annotated[Path | None, typer.Option("--out", help="Runs directory (default ./runs, or LEODC_HOME).")]
+
+
+@app.command("run")
+def run_cmd(scenario: ScenarioArg,
+            days: Annotated[float | None, typer.Option(help="Simulated span (overrides simulation.days).")] = None,
+            out: HomeOpt = None, set_: SetOpt = None, as_json: JsonOpt = False) -> None:
+    """The whole pipeline for one scenario (design, simulate, economics), stored as a run."""
+    from leodc.runs.pipeline import run_scenario
+
+    overrides = list(set_ or []) + ([f"simulation.days={days}"] if days is not None else [])
+    record = run_scenario(load_scenario(scenario, overrides), out, progress=not as_json)
+    if as_json:
+        emit_json(record.to_dict())
+        return
+    console.print(section_table(f"run {record.id}: {record.scenario_name}", record.metrics))
+    home = out or "runs"
+    console.print(f"stored in {home}/{record.id}; report: leodc report {record.id}"
+                  + (f" --out {out}" if out else "") + "; dashboard: leodc serve")
+
+
+runs_app = typer.Typer(help="The stored runs: list, show, diff.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
+
+
+@runs_app.command("list")
+def runs_list(out: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Every run, newest first, with its status (a killed run shows as failed at its stage)."""
+    from leodc.runs.store import RunStore
+
+    records = RunStore(out).list()
+    if as_json:
+        emit_json([{k: r.to_dict()[k] for k in ("id", "created_utc", "status", "stage", "scenario_name",
+                                                  "scenario_digest", "error")} for r in records])
+        return
+    table = Table(title=f"runs in {RunStore(out).home}", title_justify="left")
+    for col in ("id", "created (UTC)", "status", "stage", "scenario", "total cost $", "$/acc-h"):
+        table.add_column(col)
+    for r in records:
+        table.add_row(r.id, r.created_utc.strftime("%Y-%m-%d %H:%M:%S"), r.status, r.stage or "",
+                      r.scenario_name or "", fmt(r.metrics.get("total_cost_usd", "")),
+                      fmt(r.metrics.get("usd_per_accelerator_hour", "")))
+    console.print(table)
+
+
+@runs_app.command("show")
+def runs_show(run_id: Annotated[str, typer.Argument(help="Run id.")], out: HomeOpt = None,
+              as_json: JsonOpt = False) -> None:
+    """One run: status, timings, headline metrics."""
+    from leodc.runs.store import RunStore
+
+    record = RunStore(out).get(run_id)
+    if as_json:
+        emit_json(record.to_dict())
+        return
+    info = {k: v for k, v in record.to_dict().items() if k not in ("inputs", "timings", "metrics")}
+    console.print(section_table(f"run {run_id}", info))
+    console.print(section_table("timings (s; null: stage not built yet)", record.timings))
+    console.print(section_table("metrics", record.metrics))
+
+
+@runs_app.command("diff")
+def runs_diff(a: Annotated[str, typer.Argument(help="First run id.")],
+              b: Annotated[str, typer.Argument(help="Second run id.")], out: HomeOpt = None,
+              as_json: JsonOpt = False) -> None:
+    """Inputs and metrics that differ between two runs."""
+    from leodc.runs.store import RunStore, diff
+
+    store = RunStore(out)
+    changes = diff(store.get(a), store.get(b))
+    if as_json:
+        emit_json(changes)
+        return
+    table = Table(title=f"{a} vs {b}", title_justify="left")
+    for col in ("field", a, b):
+        table.add_column(col)
+    for key, (va, vb) in changes.items():
+        table.add_row(key, fmt(va), fmt(vb))
+    console.print(table if changes else "no differences")
+
+
 @app.command()
 def catalog(kind: Annotated[str | None, typer.Argument(help=f"One of: {', '.join(KINDS)}.", show_default=False)] = None,
             as_json: JsonOpt = False) -> None:

@@ -113,6 +113,7 @@ class ChunkTask:
     timeseries_dir: str | None
     models: tuple[str, ...]
     context: dict
+    timeseries_satellites: int | None = None  # write time series for the fleet's first N satellites only
 
 
 @dataclass
@@ -155,7 +156,11 @@ def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) ->
     n_blocks = max(1, min(n, 64))
     writer = None
     ts_path = None
-    if task.timeseries_dir is not None:
+    ts_rows = n
+    if task.timeseries_dir is not None and task.timeseries_satellites is not None:
+        # only the fleet's first satellites (they all sit in chunk 0)
+        ts_rows = min(n, task.timeseries_satellites) if task.index == 0 else 0
+    if task.timeseries_dir is not None and ts_rows > 0:
         ts_path = Path(task.timeseries_dir) / f"chunk-{task.index:05d}.parquet"
     empty2 = np.zeros((0, 0))
     empty3 = np.zeros((0, 0, 3))
@@ -193,12 +198,12 @@ def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) ->
                         extra[key] = REDUCTIONS[op](extra[key], out[k])
             if ts_path is not None:
                 table = pa.table({
-                    "sat_id": np.repeat(task.sat_id, m),
-                    "time": pa.array(np.tile(_timestamps(jd), n)),
-                    "sunlit": ts[0].ravel().astype(np.float32),
-                    "power_w": ts[1].ravel().astype(np.float32),
-                    "soc": ts[2].ravel().astype(np.float32),
-                    "radiator_temp_k": ts[3].ravel().astype(np.float32),
+                    "sat_id": np.repeat(task.sat_id[:ts_rows], m),
+                    "time": pa.array(np.tile(_timestamps(jd), ts_rows)),
+                    "sunlit": ts[0][:ts_rows].ravel().astype(np.float32),
+                    "power_w": ts[1][:ts_rows].ravel().astype(np.float32),
+                    "soc": ts[2][:ts_rows].ravel().astype(np.float32),
+                    "radiator_temp_k": ts[3][:ts_rows].ravel().astype(np.float32),
                 })
                 if writer is None:
                     writer = pq.ParquetWriter(str(ts_path) + ".tmp", table.schema)
@@ -297,7 +302,8 @@ def _replacement_cycle(order: np.ndarray, disposal_years: np.ndarray, n_sat: int
 
 
 def plan(scenario: Scenario, d: Design | None = None, timeseries_dir: str | None = None,
-         battery_scale: float = 1.0, models: tuple[str, ...] | None = None) -> tuple[list[ChunkTask], float, int]:
+         battery_scale: float = 1.0, models: tuple[str, ...] | None = None,
+         timeseries_satellites: int | None = None) -> tuple[list[ChunkTask], float, int]:
     sim = scenario.simulation
     d = d or design(scenario)
     start = julian_date(sim.start_utc)
@@ -317,16 +323,18 @@ def plan(scenario: Scenario, d: Design | None = None, timeseries_dir: str | None
             index=k, elements=packed[lo:hi], sat_id=elements.sat_id[lo:hi], shell=elements.shell[lo:hi],
             tle_lines=tle_lines[lo:hi] if tle_lines is not None else None, params=params, start_jd=start,
             step_s=sim.step_s, n_steps=n_steps, window_steps=sim.window_steps, propagator=sim.propagator,
-            timeseries_dir=timeseries_dir, models=names, context=context))
+            timeseries_dir=timeseries_dir, models=names, context=context,
+            timeseries_satellites=timeseries_satellites))
     return tasks, start, n_steps
 
 
 def simulate(scenario: Scenario, out_dir: str | Path, *, timeseries: bool = False, workers: int | None = None,
              cluster: str | None = None, progress: bool = False, battery_scale: float = 1.0,
-             models: tuple[str, ...] | None = None) -> SimulationResult:
+             models: tuple[str, ...] | None = None, timeseries_satellites: int | None = None) -> SimulationResult:
     """Run the scenario's simulation and write its results under ``out_dir``.
 
     ``models``: names of the registered per-window models to run (default: all; ``()``: none).
+    ``timeseries_satellites``: with ``timeseries``, write the series of the first N satellites only.
     """
     from leodc.simulate.executors import run_tasks
 
@@ -342,7 +350,8 @@ def simulate(scenario: Scenario, out_dir: str | Path, *, timeseries: bool = Fals
         ts_dir.mkdir()
     t0 = time.perf_counter()
     tasks, start, n_steps = plan(scenario, timeseries_dir=str(ts_dir) if ts_dir else None,
-                                 battery_scale=battery_scale, models=models)
+                                 battery_scale=battery_scale, models=models,
+                                 timeseries_satellites=timeseries_satellites)
     n_sat = sum(t.elements.shape[0] for t in tasks)
     fleet = np.zeros((n_steps, kn.N_FLEET))
     context = tasks[0].context if tasks else {}

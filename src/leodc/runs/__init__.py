@@ -1,0 +1,1 @@
+"""Runs: the whole pipeline for one scenario, kept in a DuckDB catalog with Parquet results."""
