@@ -33,6 +33,7 @@ HOME_ENV = "LEODC_HOME"
 DEFAULT_HOME = "runs"
 LOCK_RETRY_S = 0.05
 LOCK_TIMEOUT_S = 60.0
+KILLED_MESSAGE = "the run's process ended before the run completed"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -170,8 +171,8 @@ class RunStore:
             dead = [rid for rid, pid in rows if not _pid_alive(pid)]
             now = datetime.now(UTC).replace(tzinfo=None)
             for rid in dead:
-                con.execute("UPDATE runs SET status = 'failed', finished_utc = ?, "
-                            "error = 'the run's process ended before the run completed' WHERE id = ?", [now, rid])
+                con.execute("UPDATE runs SET status = 'failed', finished_utc = ?, error = ? WHERE id = ?",
+                            [now, KILLED_MESSAGE, rid])
             return len(dead)
 
         return self._transaction(go)
@@ -197,7 +198,7 @@ class RunStore:
                 rec[key] = json.loads(rec[key]) if rec[key] else {}
             if rec["status"] == "running" and rec["host"] == host and not _pid_alive(rec["pid"]):
                 rec["status"] = "failed"
-                rec["error"] = rec["error"] or "the run's process ended before the run completed"
+                rec["error"] = rec["error"] or KILLED_MESSAGE
             out.append(RunRecord(**rec))
         return out
 
