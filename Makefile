@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 SCENARIO ?= builtin:default
+# the dashboard's globe: the npm package cesium, installed here (ignored by git), served by `leodc serve`
+CESIUM_PREFIX ?= .cache/cesium
+CESIUM_VERSION ?= 1
+CESIUM_JS := $(CESIUM_PREFIX)/node_modules/cesium/Build/Cesium/Cesium.js
 
-.PHONY: demo test install dev lint clean
+.PHONY: demo test install dev lint clean web chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,16 +26,27 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.installed-dev
 
+# the main job on the bundled default: design, a day of simulation, economics, stored as a run with
+# its report; then the claims audit of a published case
 demo: install
-	$(BIN)/leodc design $(SCENARIO)
-	$(BIN)/leodc compare $(SCENARIO)
+	$(BIN)/leodc run $(SCENARIO)
 	$(BIN)/leodc audit examples/published/starcloud-2024.toml
+	@echo "dashboard: make web (once, installs Cesium), then $(BIN)/leodc serve and open http://127.0.0.1:8000"
+
+web: $(CESIUM_JS)
+
+$(CESIUM_JS):
+	npm install --prefix $(CESIUM_PREFIX) --no-audit --no-fund cesium@$(CESIUM_VERSION)
+
+# the browser tests drive Debian's chromium (Playwright's own browser download does not work here)
+chromium:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 lint: dev
 	$(BIN)/ruff check src tests benchmarks scripts
 
 # pytest exits 5 when it collected no tests: that is a failure too.
-test: dev lint
+test: dev lint web chromium
 	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected" >&2; exit 1; fi; exit $$rc
 
 clean:

@@ -319,18 +319,21 @@ HomeOpt = Annotated[Path | None, typer.Option("--out", help="Runs directory (def
 def run_cmd(scenario: ScenarioArg,
             days: Annotated[float | None, typer.Option(help="Simulated span (overrides simulation.days).")] = None,
             out: HomeOpt = None, set_: SetOpt = None, as_json: JsonOpt = False) -> None:
-    """The whole pipeline for one scenario (design, simulate, economics), stored as a run."""
+    """The whole pipeline for one scenario (design, simulate, economics), stored as a run, with its report."""
     from leodc.runs.pipeline import run_scenario
+    from leodc.runs.report import write_report
+    from leodc.runs.store import RunStore
 
     overrides = list(set_ or []) + ([f"simulation.days={days}"] if days is not None else [])
     record = run_scenario(load_scenario(scenario, overrides), out, progress=not as_json)
+    report_path = write_report(record, run_dir=RunStore(out).run_dir(record.id))
     if as_json:
-        emit_json(record.to_dict())
+        emit_json(record.to_dict() | {"report": str(report_path)})
         return
     console.print(section_table(f"run {record.id}: {record.scenario_name}", record.metrics))
-    home = out or "runs"
-    console.print(f"stored in {home}/{record.id}; report: leodc report {record.id}"
-                  + (f" --out {out}" if out else "") + "; dashboard: leodc serve")
+    console.print(f"stored in {RunStore(out).run_dir(record.id)}")
+    console.print(f"report: {report_path} (open it in a browser; no network needed)")
+    console.print("dashboard: leodc serve" + (f" --out {out}" if out else "") + ", then http://127.0.0.1:8000")
 
 
 runs_app = typer.Typer(help="The stored runs: list, show, diff.", no_args_is_help=True)
@@ -391,6 +394,66 @@ def runs_diff(a: Annotated[str, typer.Argument(help="First run id.")],
     for key, (va, vb) in changes.items():
         table.add_row(key, fmt(va), fmt(vb))
     console.print(table if changes else "no differences")
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="Address to bind (loopback unless told otherwise).")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+          out: HomeOpt = None,
+          cesium: Annotated[Path | None, typer.Option(
+              help="Cesium build folder (default .cache/cesium/node_modules/cesium/Build/Cesium; `make web`).")]
+          = None) -> None:
+    """The dashboard: runs, run pages, a CesiumJS globe and a form to start runs (FastAPI + uvicorn)."""
+    import uvicorn
+
+    from leodc.web.app import create_app
+
+    web = create_app(out, cesium)
+    console.print(f"leodc dashboard on http://{host}:{port}/ (runs in {web.state.store.home}; "
+                  + ("Cesium: " + str(web.state.cesium) if web.state.cesium else "no Cesium: `make web` installs it")
+                  + ")")
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def report(run_id: Annotated[str, typer.Argument(help="Run id.")], out: HomeOpt = None,
+           file: Annotated[Path | None, typer.Option("--file", help="HTML file to write (default: "
+                                                     "<run dir>/report.html).")] = None,
+           as_json: JsonOpt = False) -> None:
+    """One self-contained HTML report of a run (figures regenerated from its files; opens offline)."""
+    from leodc.runs.report import REPORT_FILE, write_report
+    from leodc.runs.store import RunStore
+
+    store = RunStore(out)
+    record = store.get(run_id)
+    if record.status != "complete":
+        raise InputError(str(store.path), "run id", f"run {run_id!r} is {record.status} (at stage {record.stage}); "
+                         "expected a complete run")
+    run_dir = store.run_dir(run_id)
+    path = write_report(record, file or run_dir / REPORT_FILE, run_dir=run_dir)
+    if as_json:
+        emit_json({"report": str(path)})
+        return
+    console.print(f"report: {path} ({path.stat().st_size / 1e6:.1f} MB; opens offline)")
+
+
+@app.command("export")
+def export_cmd(run_id: Annotated[str, typer.Argument(help="Run id.")],
+               format_: Annotated[str, typer.Option("--format", help="czml (Cesium, Earth-fixed), oem (CCSDS OEM "
+                                                    "KVN, EME2000, one file per sampled satellite) or omm (CCSDS "
+                                                    "OMM XML, every satellite's SGP4 mean elements).")] = "czml",
+               out: HomeOpt = None,
+               file: Annotated[Path | None, typer.Option("--file", help="Output file (a directory for oem); default "
+                                                         "under <run>/exports/.")] = None,
+               as_json: JsonOpt = False) -> None:
+    """Export a run's orbits for other tools: CZML, CCSDS OEM or CCSDS OMM."""
+    from leodc.runs.export import export_run, summary_line
+
+    result = export_run(run_id, format_, out, file)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    console.print(summary_line(result), highlight=False, soft_wrap=True)
 
 
 @app.command()

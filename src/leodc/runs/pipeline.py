@@ -53,7 +53,7 @@ def write_orbit_sample(scenario: Scenario, d, path: Path) -> None:
     from leodc.orbits.frames import teme_to_itrs
     from leodc.orbits.secular import propagate_fast
     from leodc.orbits.sun import sun_position_km
-    from leodc.simulate.engine import fleet_of, julian_date
+    from leodc.simulate.engine import fleet_of, julian_date, timestamps
 
     start = julian_date(scenario.simulation.start_utc)
     elements, _ = fleet_of(scenario, d, start)
@@ -66,7 +66,7 @@ def write_orbit_sample(scenario: Scenario, d, path: Path) -> None:
     re, _ = teme_to_itrs(r, v, jd)
     lit = illumination_conical(r, sun_position_km(jd))
     m = t_s.size
-    stamps = np.round((jd - 2440587.5) * SECONDS_PER_DAY * 1e6).astype("int64").astype("datetime64[us]")
+    stamps = timestamps(start, t_s)
     table = pa.table({
         "sat_id": np.repeat(sample.sat_id, m), "time": pa.array(np.tile(stamps, len(pick))),
         "x_km": r[..., 0].ravel(), "y_km": r[..., 1].ravel(), "z_km": r[..., 2].ravel(),
@@ -98,8 +98,9 @@ def headline(assessment: dict, sim, env: dict) -> dict:
 
 
 def run_scenario(scenario: Scenario, home: str | Path | None = None, progress: bool = False,
-                 console: Console | None = None) -> RunRecord:
-    """Run every built stage for the scenario and store the run; returns its catalog record."""
+                 console: Console | None = None, run_id: str | None = None) -> RunRecord:
+    """Run every built stage for the scenario and store the run; returns its catalog record.
+    ``run_id``: an id chosen beforehand (the dashboard promises it to its client); new by default."""
     from leodc.assessment import assess
     from leodc.design import design
     from leodc.economics import terrestrial_economics
@@ -110,7 +111,7 @@ def run_scenario(scenario: Scenario, home: str | Path | None = None, progress: b
 
     store = RunStore(home)
     store.reap()
-    run_id = new_run_id()
+    run_id = run_id or new_run_id()
     out = store.run_dir(run_id)
     out.mkdir(parents=True)
     store.begin(run_id, scenario.name, scenario.digest(), scenario.model_dump(mode="json"), __version__)

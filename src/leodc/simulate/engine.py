@@ -199,7 +199,7 @@ def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) ->
             if ts_path is not None:
                 table = pa.table({
                     "sat_id": np.repeat(task.sat_id[:ts_rows], m),
-                    "time": pa.array(np.tile(_timestamps(jd), ts_rows)),
+                    "time": pa.array(np.tile(timestamps(task.start_jd, t_s), ts_rows)),
                     "sunlit": ts[0][:ts_rows].ravel().astype(np.float32),
                     "power_w": ts[1][:ts_rows].ravel().astype(np.float32),
                     "soc": ts[2][:ts_rows].ravel().astype(np.float32),
@@ -227,8 +227,12 @@ def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) ->
     return ChunkResult(task.index, summary, fleet, n * task.n_steps)
 
 
-def _timestamps(jd: np.ndarray) -> np.ndarray:
-    us = np.round((jd - UNIX_EPOCH_JD) * SECONDS_PER_DAY * 1e6).astype("int64")
+def timestamps(start_jd: float, t_s: np.ndarray) -> np.ndarray:
+    """UTC timestamps (microseconds) of offsets from a start. A float64 Julian date resolves only
+    ~40 microseconds, so the start is rounded to the millisecond (scenario start times are given to
+    the second) and the offsets, exact in seconds, are added in whole microseconds."""
+    start_ms = round((start_jd - UNIX_EPOCH_JD) * SECONDS_PER_DAY * 1e3)
+    us = start_ms * 1000 + np.round(np.asarray(t_s, dtype=float) * 1e6).astype("int64")
     return us.astype("datetime64[us]")
 
 
@@ -385,9 +389,8 @@ def simulate(scenario: Scenario, out_dir: str | Path, *, timeseries: bool = Fals
     finally:
         if writer is not None:
             writer.close()
-    jd = start + np.arange(n_steps) * scenario.simulation.step_s / SECONDS_PER_DAY
     pq.write_table(pa.table({
-        "time": pa.array(_timestamps(jd)),
+        "time": pa.array(timestamps(start, np.arange(n_steps) * scenario.simulation.step_s)),
         "satellites_in_shadow": fleet[:, kn.F_IN_SHADOW],
         "power_generated_w": fleet[:, kn.F_POWER_W],
         "compute_available_fraction": fleet[:, kn.F_COMPUTE] / n_sat,

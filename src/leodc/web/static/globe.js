@@ -1,0 +1,127 @@
+"use strict";
+// The constellation on a CesiumJS globe: offline imagery (NaturalEarthII, shipped with Cesium), no Ion,
+// no geocoder, no terrain. Each satellite is a point moving through its Earth-fixed samples, coloured
+// by its sunlit share at the clock's time: yellow in sunlight, blue in shadow.
+
+const runId = runIdFromPath();
+window.CESIUM_BASE_URL = "/cesium/";
+
+function fail(message) {
+  window.leodcGlobeError = message;
+  document.getElementById("message").replaceChildren(el("div", { class: "error" }, message));
+}
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const s = document.createElement("script");
+    s.src = src;
+    s.onload = resolve;
+    s.onerror = () => reject(new Error(`could not load ${src}`));
+    document.head.append(s);
+  });
+}
+
+function loadCss(href) {
+  document.head.append(el("link", { rel: "stylesheet", href }));
+}
+
+async function main() {
+  document.getElementById("run-link").href = `/runs/${encodeURIComponent(runId)}`;
+  document.getElementById("title").textContent = `Globe · ${runId}`;
+  let info, globe;
+  try {
+    const max = new URLSearchParams(location.search).get("max_satellites");
+    const query = max ? `?max_satellites=${encodeURIComponent(max)}` : "";
+    [info, globe] = await Promise.all([api("/api/info"),
+      api(`/api/runs/${encodeURIComponent(runId)}/globe${query}`)]);
+  } catch (e) {
+    fail(e.message);
+    return;
+  }
+  const note = document.getElementById("sample-note");
+  note.hidden = false;
+  note.textContent = globe.is_sample
+    ? `Sample: ${globe.note} (the fleet has ${globe.fleet_satellites.toLocaleString("en-US")}); `
+      + `${globe.times.length} steps of ${globe.step_s} s.`
+    : `${globe.note}; ${globe.times.length} steps of ${globe.step_s} s.`;
+  if (!info.cesium_available) {
+    fail("CesiumJS is not installed on this server, so the globe cannot be drawn. "
+      + "Run `make web` (it installs the npm package cesium into .cache/cesium), then restart `leodc serve`.");
+    return;
+  }
+  try {
+    loadCss("/cesium/Widgets/widgets.css");
+    await loadScript("/cesium/Cesium.js");
+    await draw(globe);
+  } catch (e) {
+    fail(`The globe could not be drawn: ${e.message}`);
+  }
+}
+
+async function draw(globe) {
+  Cesium.Ion.defaultAccessToken = "";  // never ask Cesium ion for anything
+  const imagery = Cesium.ImageryLayer.fromProviderAsync(
+    Cesium.TileMapServiceImageryProvider.fromUrl(Cesium.buildModuleUrl("Assets/Textures/NaturalEarthII")));
+  const viewer = new Cesium.Viewer("cesium", {
+    baseLayer: imagery,
+    baseLayerPicker: false,
+    geocoder: false,
+    terrainProvider: new Cesium.EllipsoidTerrainProvider(),
+    sceneModePicker: false,
+    navigationHelpButton: false,
+    infoBox: true,
+    contextOptions: { webgl: { preserveDrawingBuffer: true } },
+  });
+  window.leodcViewer = viewer;
+  viewer.scene.globe.enableLighting = true;  // day and night from Cesium's own Sun: the terminator shows
+
+  const times = globe.times.map((t) => Cesium.JulianDate.fromIso8601(t));
+  const start = times[0], stop = times[times.length - 1];
+  const sunColor = Cesium.Color.fromCssColorString("#ffd21f");
+  const shadowColor = Cesium.Color.fromCssColorString("#3f7fff");
+
+  for (const sat of globe.satellites) {
+    const position = new Cesium.SampledPositionProperty(Cesium.ReferenceFrame.FIXED);
+    position.setInterpolationOptions({ interpolationDegree: 5,
+      interpolationAlgorithm: Cesium.LagrangePolynomialApproximation });
+    const sampleTimes = sat.time_index.map((i) => times[i]);
+    const points = sat.positions_km.map(([x, y, z]) => new Cesium.Cartesian3(x * 1000, y * 1000, z * 1000));
+    position.addSamples(sampleTimes, points);
+    const lit = sat.sunlit;
+    const scratch = new Cesium.Color();
+    const color = new Cesium.CallbackProperty((time) => {
+      const s = Cesium.JulianDate.secondsDifference(time, start);
+      const k = Math.min(lit.length - 1, Math.max(0, Math.round(s / (globe.step_s || 1))));
+      return Cesium.Color.lerp(shadowColor, sunColor, lit[k], scratch);
+    }, false);
+    viewer.entities.add({
+      id: `sat-${sat.sat_id}`,
+      name: `satellite ${sat.sat_id}`,
+      availability: new Cesium.TimeIntervalCollection([new Cesium.TimeInterval({ start, stop })]),
+      position,
+      point: { pixelSize: 6, color, outlineColor: Cesium.Color.BLACK, outlineWidth: 1 },
+      description: `satellite ${sat.sat_id}; sunlit share over the sample `
+        + `${(lit.reduce((a, b) => a + b, 0) / lit.length).toFixed(2)}`,
+    });
+  }
+
+  const clock = viewer.clock;
+  clock.startTime = start.clone();
+  clock.stopTime = stop.clone();
+  clock.currentTime = start.clone();
+  clock.clockRange = Cesium.ClockRange.LOOP_STOP;
+  clock.multiplier = 60;
+  clock.shouldAnimate = true;
+  if (viewer.timeline) viewer.timeline.zoomTo(start, stop);
+
+  // Ready once the globe's tiles are in and a frame has been drawn with the satellites.
+  await new Promise((resolve) => {
+    const deadline = Date.now() + 30000;
+    const remove = viewer.scene.postRender.addEventListener(() => {
+      if (viewer.scene.globe.tilesLoaded || Date.now() > deadline) { remove(); resolve(); }
+    });
+  });
+  window.leodcGlobeReady = true;
+}
+
+main();

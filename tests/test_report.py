@@ -1,0 +1,118 @@
+"""`leodc report`: one self-contained HTML file per run, figures regenerated from the run's files."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pytest
+
+from leodc.catalog import load_catalog
+from leodc.runs.pipeline import run_scenario
+from leodc.runs.report import FIGURES, REPORT_FILE, cost_figure, write_report
+from leodc.runs.store import RunStore
+from leodc.scenario import load_scenario
+
+BUNDLE_OPEN = '<script type="text/javascript" id="plotly-js">'
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    home = tmp_path_factory.mktemp("runs")
+    record = run_scenario(load_scenario("builtin:default", ["fleet.target_satellites=30", "simulation.days=0.1"]),
+                          home)
+    return home, record
+
+
+@pytest.fixture(scope="module")
+def report_text(tiny_run):
+    home, record = tiny_run
+    path = write_report(record, home / "report-test.html", run_dir=RunStore(home).run_dir(record.id))
+    return path, path.read_text(encoding="utf-8")
+
+
+def _outside_bundle(text: str) -> str:
+    start = text.index(BUNDLE_OPEN)
+    return text[:start] + text[text.index("</script>", start):]
+
+
+def test_report_is_one_self_contained_file(report_text):
+    path, text = report_text
+    assert path.exists() and not path.with_name(path.name + ".tmp").exists()
+    assert path.stat().st_size > 1_000_000  # plotly.js inlined (~4.8 MB)
+    assert text.count(BUNDLE_OPEN) == 1 and "Plotly" in text
+    assert "<script src" not in text.lower()
+    # plotly.js carries default URLs for map tiles and geo topojson that these figures never fetch;
+    # everything leodc writes around it has no link at all
+    rest = _outside_bundle(text)
+    assert "https://cdn" not in rest
+    assert not re.findall(r"https?://", rest)
+    assert text.count("Plotly.newPlot(") == 6  # seven figures, the latency one a placeholder
+
+
+def test_every_figure_has_its_title_and_caption(report_text):
+    _, text = report_text
+    for anchor, title in FIGURES.items():
+        assert f'<section id="{anchor}"><h2>{html.escape(title)}</h2>' in text
+        assert f'href="#{anchor}"' in text  # table of contents
+    assert text.count('class="caption"') >= len(FIGURES)
+    for name in ("chunk-00000.parquet", "reentries.parquet", "fleet.parquet", "compare.json", "beta_over_year"):
+        assert name in text
+
+
+def test_latency_panel_is_a_labelled_placeholder(report_text):
+    _, text = report_text
+    section = text[text.index('<section id="latency">'):]
+    section = section[:section.index("</section>")]
+    assert "network stage is not built" in section
+    assert "Plotly.newPlot" not in section
+
+
+def test_sources_table_cites_the_catalog(report_text):
+    _, text = report_text
+    b200 = load_catalog().accelerators["b200"]
+    assert html.escape(b200.unit_price_usd.source) in text
+    assert html.escape(b200.tdp_w.source) in text
+    assert "<code>compute.accelerator</code>" in text and "<code>fleet.launch_vehicle</code>" in text
+    for label in ("solar array", "battery", "radiator", "bus", "launch vehicle", "power option", "datacenter"):
+        assert f"'>{label}<br><code>" in text
+
+
+def test_cost_waterfall_adds_up_to_the_stored_totals(tiny_run):
+    home, record = tiny_run
+    run_dir = RunStore(home).run_dir(record.id)
+    econ = json.loads((run_dir / "assessment.json").read_text())["economics"]
+    ground = json.loads((run_dir / "compare.json").read_text())[0]
+    fig, orbit_total, ground_total = cost_figure(econ, ground)
+    assert orbit_total == pytest.approx(econ["total_cost_usd"] / 1e9)
+    assert ground_total == pytest.approx(ground["total_cost_usd"] / 1e9)
+    for trace, total in zip(fig.data, (orbit_total, ground_total), strict=True):
+        assert "other" not in trace.x  # the named components account for the whole total
+        assert sum(trace.y[:-1]) == pytest.approx(total)
+
+
+def test_report_from_a_run_directory_alone(tiny_run):
+    home, record = tiny_run
+    path = write_report(RunStore(home).run_dir(record.id))
+    assert path == RunStore(home).run_dir(record.id) / REPORT_FILE and path.stat().st_size > 1_000_000
+
+
+def test_cli_report_json_and_unknown_run(tiny_run, leodc_cli, tmp_path):
+    home, record = tiny_run
+    out = leodc_cli("report", record.id, "--out", home, "--json")
+    assert out.returncode == 0, out.stderr
+    path = json.loads(out.stdout)["report"]
+    assert path.endswith(f"{record.id}/{REPORT_FILE}")
+    target = tmp_path / "elsewhere.html"
+    out = leodc_cli("report", record.id, "--out", home, "--file", target, "--json")
+    assert out.returncode == 0 and json.loads(out.stdout) == {"report": str(target)} and target.exists()
+    bad = leodc_cli("report", "no-such-run", "--out", home)
+    assert bad.returncode == 2
+    assert len(bad.stderr.strip().splitlines()) == 1 and "no-such-run" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    store = RunStore(home)
+    store.begin("19990101T000000-dead00", "dead", "0", {}, "0")
+    store.fail("19990101T000000-dead00", "simulate: killed")
+    failed = leodc_cli("report", "19990101T000000-dead00", "--out", home)
+    assert failed.returncode == 2 and "failed" in failed.stderr and "complete" in failed.stderr
