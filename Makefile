@@ -27,11 +27,11 @@ install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
 # the main job on the bundled default: design, a day of simulation, economics, stored as a run with
-# its report; then the claims audit of a published case
+# its report; the comparison with data centers on the ground; the claims audit of a published case
 demo: install
 	$(BIN)/leodc run $(SCENARIO)
+	$(BIN)/leodc compare $(SCENARIO)
 	$(BIN)/leodc audit examples/published/starcloud-2024.toml
-	@echo "dashboard: make web (once, installs Cesium), then $(BIN)/leodc serve and open http://127.0.0.1:8000"
 
 web: $(CESIUM_JS)
 

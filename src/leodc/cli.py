@@ -333,7 +333,8 @@ def run_cmd(scenario: ScenarioArg,
     console.print(section_table(f"run {record.id}: {record.scenario_name}", record.metrics))
     console.print(f"stored in {RunStore(out).run_dir(record.id)}")
     console.print(f"report: {report_path} (open it in a browser; no network needed)")
-    console.print("dashboard: leodc serve" + (f" --out {out}" if out else "") + ", then http://127.0.0.1:8000")
+    console.print("dashboard: leodc serve" + (f" --out {out}" if out else "")
+                  + ", then open http://127.0.0.1:8000 (`make web` installs Cesium for the globe once)")
 
 
 runs_app = typer.Typer(help="The stored runs: list, show, diff.", no_args_is_help=True)
