@@ -17,6 +17,9 @@ SOLAR_CONSTANT_W_PER_M2 = 1361.0
 # WGS84 equatorial radius and GM (NIMA TR8350.2)
 EARTH_RADIUS_KM = 6378.137
 EARTH_MU_KM3_PER_S2 = 398600.4418
+# Density of aluminium (CRC Handbook of Chemistry and Physics), the shield material
+ALUMINIUM_DENSITY_KG_PER_M3 = 2700.0
+
 # WGS72, the constants SGP4 is defined with (Vallado et al. 2006)
 WGS72_EARTH_RADIUS_KM = 6378.135
 WGS72_MU_KM3_PER_S2 = 398600.8

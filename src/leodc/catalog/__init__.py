@@ -132,7 +132,6 @@ class DoseDepth(Part):
     dose_rad_per_year: Figure
     altitude_scale_height_km: Figure
     altitude_fit_range_km: Figure
-    aluminium_density_kg_per_m3: Figure
 
 
 KINDS: dict[str, type[Part]] = {

@@ -16,13 +16,13 @@ import math
 import numpy as np
 
 from leodc.catalog import DoseDepth
+from leodc.constants import ALUMINIUM_DENSITY_KG_PER_M3
 
 MM_PER_M = 1000.0
 GRID_MODEL = "ae8ap8-grid"
 # ground-track samples per axis for the design's orbit average (0.5 % of the 180-sample average,
 # 20 ms for all the grid's thicknesses)
 DESIGN_ORBIT_SAMPLES = 60
-ALUMINIUM_DENSITY_KG_PER_M3 = 2700.0  # standard density of aluminium (CRC Handbook)
 
 
 def dose_curve(model: str, table: DoseDepth | None, altitude_km: float,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from leodc.catalog import PowerOption, chosen, load_catalog
 from leodc.constants import HOURS_PER_YEAR, MJ_PER_GJ
 from leodc.design import Design
-from leodc.economics.costs import W_PER_KW, delivery_metrics
+from leodc.economics.costs import W_PER_KW, delivery_metrics, fleets_bought
 from leodc.economics.discount import present_value
 from leodc.scenario import Scenario, Terrestrial
 
@@ -85,7 +85,7 @@ def terrestrial_economics(scenario: Scenario, d: Design, t: Terrestrial) -> Terr
 
     it_w = d.fleet.it_power_w
     life = d.satellite.mission_life_years
-    fleets = 1.0 + max(0.0, ec.horizon_years - life) / life
+    fleets = fleets_bought(ec.horizon_years, life)
     accelerators_once = d.fleet.accelerators * acc.unit_price_usd.value
     build = it_w * build_per_w
     plant = it_w * pue / W_PER_KW * option.capex_usd_per_kw.value

@@ -78,7 +78,7 @@ def write_ephemeris(elements, tle_lines: list | None, start_jd: float, t_s: np.n
         raise ValueError(f"unknown frame {frame!r}; expected one of {', '.join(FRAMES)}")
     jd = start_jd + np.asarray(t_s, dtype=float) / SECONDS_PER_DAY
     whole = np.floor(jd)
-    from leodc.simulate.engine import timestamps
+    from leodc.orbits.epochs import timestamps
 
     stamps = timestamps(start_jd, t_s)
     tmp = Path(str(out_path) + ".tmp")

@@ -30,14 +30,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from leodc.constants import EARTH_J2, EARTH_RADIUS_KM
+from leodc.constants import EARTH_J2, EARTH_RADIUS_KM, JD_J2000
 from leodc.design.orbit import sun_direction
 from leodc.orbits.elements import FleetElements, sgp4_rates, sgp4_sun_synchronous_inclination_rad
 
 if TYPE_CHECKING:
     from leodc.scenario import Shell
 
-J2000_JD = 2451545.0
 HOURS_TO_DEG = 15.0
 NOON_H = 12.0
 M_PER_KM = 1000.0
@@ -86,7 +85,7 @@ def walker(total: int, planes: int, phasing: int, pattern: str = "delta") -> tup
 
 
 def mean_sun_right_ascension_rad(jd: float) -> float:
-    _, mean_lon = sun_direction(np.array([jd - J2000_JD]))
+    _, mean_lon = sun_direction(np.array([jd - JD_J2000]))
     return float(mean_lon[0])
 
 

@@ -45,6 +45,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from leodc.constants import SECONDS_PER_DAY
+from leodc.orbits.epochs import UNIX_EPOCH_JD
 from leodc.scenario import InputError
 
 FORMATS = ("czml", "oem", "omm")
@@ -55,7 +56,6 @@ OMM_FILE = "fleet.omm.xml"
 OMM_MAX_SATELLITES = 100_000
 SGP4_MAX_CATALOG_NUMBER = 339_999  # Alpha-5 'Z9999'
 ORIGINATOR = "LEODC"
-UNIX_EPOCH_JD = 2440587.5
 
 # CZML look: RGBA 0-255
 SUNLIT_RGBA = [255, 215, 0, 255]

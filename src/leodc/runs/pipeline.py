@@ -48,15 +48,14 @@ def _write_json(path: Path, data) -> None:
     tmp.replace(path)
 
 
-def write_orbit_sample(scenario: Scenario, d, path: Path) -> None:
+def write_orbit_sample(scenario: Scenario, elements, path: Path) -> None:
     from leodc.environment.eclipse import illumination_conical
+    from leodc.orbits.epochs import julian_date, timestamps
     from leodc.orbits.frames import teme_to_itrs
     from leodc.orbits.secular import propagate_fast
     from leodc.orbits.sun import sun_position_km
-    from leodc.simulate.engine import fleet_of, julian_date, timestamps
 
     start = julian_date(scenario.simulation.start_utc)
-    elements, _ = fleet_of(scenario, d, start)
     n = len(elements)
     pick = np.unique(np.linspace(0, n - 1, min(n, ORBIT_SAMPLE_SATELLITES)).round().astype(int))
     sample = elements.take(pick)
@@ -77,10 +76,7 @@ def write_orbit_sample(scenario: Scenario, d, path: Path) -> None:
     pq.write_table(table, path)
 
 
-def write_elements(scenario: Scenario, d, path: Path) -> None:
-    from leodc.simulate.engine import fleet_of, julian_date
-
-    elements, _ = fleet_of(scenario, d, julian_date(scenario.simulation.start_utc))
+def write_elements(elements, path: Path) -> None:
     pq.write_table(pa.table({f.name: getattr(elements, f.name) for f in fields(elements)}), path)
 
 
@@ -107,7 +103,8 @@ def run_scenario(scenario: Scenario, home: str | Path | None = None, progress: b
     from leodc.economics.costs import measured_from_run
     from leodc.economics.terrestrial import default_baselines
     from leodc.environment.shell import environment_figures
-    from leodc.simulate.engine import simulate
+    from leodc.orbits.epochs import julian_date
+    from leodc.simulate.engine import fleet_of, simulate
 
     store = RunStore(home)
     store.reap()
@@ -133,8 +130,9 @@ def run_scenario(scenario: Scenario, home: str | Path | None = None, progress: b
         say(f"run {run_id}: simulate")
         sim = simulate(scenario, out / "simulation", timeseries=True, timeseries_satellites=TIMESERIES_SATELLITES,
                        progress=progress)
-        write_orbit_sample(scenario, d, out / "orbits.parquet")
-        write_elements(scenario, d, out / "elements.parquet")
+        elements, _ = fleet_of(scenario, d, julian_date(scenario.simulation.start_utc))
+        write_orbit_sample(scenario, elements, out / "orbits.parquet")
+        write_elements(elements, out / "elements.parquet")
         timings["simulate"] = time.perf_counter() - t0
         for missing in NOT_BUILT:
             timings[missing] = None

@@ -146,10 +146,11 @@ def orbit_figure(ts: dict[str, np.ndarray], period_s: float):
 
 def eclipse_figure(orbit: dict, raan_deg: float, start_utc: str):
     """Eclipse fraction of each day over one year from the run's start, in closed form."""
-    from leodc.design.orbit import J2000_JD, beta_over_year, eclipse_fraction
-    from leodc.simulate.engine import julian_date
+    from leodc.constants import JD_J2000
+    from leodc.design.orbit import beta_over_year, eclipse_fraction
+    from leodc.orbits.epochs import julian_date
 
-    start = julian_date(start_utc) - J2000_JD
+    start = julian_date(start_utc) - JD_J2000
     days, beta = beta_over_year(orbit["altitude_km"], orbit["inclination_deg"], orbit["kind"], orbit["ltan_h"],
                                 raan0_deg=raan_deg, start_days_since_j2000=start)
     f = np.asarray(eclipse_fraction(orbit["altitude_km"], beta))

@@ -19,7 +19,6 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -30,13 +29,12 @@ from leodc import __version__
 from leodc.constants import SECONDS_PER_DAY
 from leodc.design import Design, design
 from leodc.orbits.elements import FleetElements, from_satrecs
+from leodc.orbits.epochs import julian_date, timestamps
 from leodc.orbits.secular import pack
 from leodc.orbits.shells import fleet_elements
 from leodc.scenario import InputError, Scenario, Shell
 from leodc.simulate import kernel as kn
 from leodc.simulate.spacecraft import initial_state, spacecraft_params
-
-UNIX_EPOCH_JD = 2440587.5
 
 SUMMARY_COLUMNS = {
     "sunlit_fraction": lambda a: a[:, kn.A_SUNLIT_S] / a[:, kn.A_STEPS_S],
@@ -51,13 +49,6 @@ SUMMARY_COLUMNS = {
     "eclipses": lambda a: a[:, kn.A_ECLIPSES],
     "longest_eclipse_s": lambda a: a[:, kn.A_LONGEST_ECLIPSE_S],
 }
-
-
-def julian_date(iso_utc: str) -> float:
-    when = datetime.fromisoformat(iso_utc.replace("Z", "+00:00"))
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.timestamp() / SECONDS_PER_DAY + UNIX_EPOCH_JD
 
 
 def default_shell(scenario: Scenario, d: Design) -> Shell:
@@ -124,13 +115,22 @@ class ChunkResult:
     sat_steps: int
 
 
-def _sgp4_states(task: ChunkTask, jd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    from leodc.orbits.propagate import propagate_sgp4, satrecs_for
+def _sgp4_satellites(task: ChunkTask):
+    """The chunk's satellites for SGP4, built once per chunk (from TLE lines, or the mean elements)."""
+    from sgp4.api import SatrecArray
+
+    from leodc.orbits.propagate import satrecs_for
     from leodc.orbits.secular import unpack
 
     elements = unpack(task.elements, task.start_jd, task.sat_id, task.shell)
+    return SatrecArray(satrecs_for(elements, task.tle_lines, task.start_jd))
+
+
+def _sgp4_states(satellites, jd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from leodc.orbits.propagate import propagate_sgp4
+
     whole = np.floor(jd)
-    r, v, err = propagate_sgp4(satrecs_for(elements, task.tle_lines, task.start_jd), whole, jd - whole)
+    r, v, err = propagate_sgp4(satellites, whole, jd - whole)
     r[err != 0] = np.nan
     v[err != 0] = 0.0
     return r, v
@@ -164,6 +164,7 @@ def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) ->
         ts_path = Path(task.timeseries_dir) / f"chunk-{task.index:05d}.parquet"
     empty2 = np.zeros((0, 0))
     empty3 = np.zeros((0, 0, 3))
+    satellites = _sgp4_satellites(task) if task.propagator == "sgp4" else None
     try:
         for w0 in range(0, task.n_steps, task.window_steps):
             w1 = min(task.n_steps, w0 + task.window_steps)
@@ -181,7 +182,7 @@ def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) ->
             pos = np.zeros((n, n_pos, 3)) if need_pos else empty3
             vel = empty3
             if task.propagator == "sgp4":
-                pos, vel = _sgp4_states(task, jd)
+                pos, vel = _sgp4_states(satellites, jd)
             blocks = np.zeros((n_blocks, m, kn.N_FLEET))
             kn.advance(task.elements, t_s, task.step_s, sun_u, sun_d, task.params, state, acc, blocks, *ts, pos, vel,
                        task.propagator == "sgp4", stride, first)
@@ -225,15 +226,6 @@ def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) ->
             key = column[1:] if column.startswith("=") else f"{model.name}.{column}"
             summary[key] = values
     return ChunkResult(task.index, summary, fleet, n * task.n_steps)
-
-
-def timestamps(start_jd: float, t_s: np.ndarray) -> np.ndarray:
-    """UTC timestamps (microseconds) of offsets from a start. A float64 Julian date resolves only
-    ~40 microseconds, so the start is rounded to the millisecond (scenario start times are given to
-    the second) and the offsets, exact in seconds, are added in whole microseconds."""
-    start_ms = round((start_jd - UNIX_EPOCH_JD) * SECONDS_PER_DAY * 1e3)
-    us = start_ms * 1000 + np.round(np.asarray(t_s, dtype=float) * 1e6).astype("int64")
-    return us.astype("datetime64[us]")
 
 
 @dataclass
