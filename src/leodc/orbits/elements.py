@@ -19,7 +19,6 @@ from leodc.constants import (
     EARTH_J2,
     EARTH_MU_KM3_PER_S2,
     EARTH_RADIUS_KM,
-    SECONDS_PER_DAY,
     SECONDS_PER_MINUTE,
     SUN_MEAN_MOTION_RAD_PER_S,
     WGS72_EARTH_RADIUS_KM,
@@ -145,8 +144,3 @@ def from_satrecs(satrecs, sat_ids: np.ndarray | None = None, shell: int = 0) -> 
         rel_radial_amp_m=zeros, rel_phase_rad=zeros.copy(), rel_along_offset_m=zeros.copy(),
         rel_cross_amp_m=zeros.copy(), rel_cross_phase_rad=zeros.copy(), rel_rate_rad_per_s=zeros.copy(),
     )
-
-
-def seconds_since_epoch(elements: FleetElements, jd: np.ndarray) -> np.ndarray:
-    """Seconds from each satellite's epoch to each time: shape (n_sat, n_t)."""
-    return (np.asarray(jd)[None, :] - elements.epoch_jd[:, None]) * SECONDS_PER_DAY

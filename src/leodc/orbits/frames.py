@@ -155,13 +155,6 @@ def nutation_rad(t_tt) -> tuple[np.ndarray, np.ndarray]:
     return dpsi * NUTATION80_UNIT_RAD, deps * NUTATION80_UNIT_RAD
 
 
-def equation_of_equinoxes_rad(jd_utc) -> np.ndarray:
-    """Δψ cos ε̄ (IAU-1980, without the complementary terms): angle from TEME's x to the true equinox."""
-    t = julian_centuries_tt(jd_utc)
-    dpsi, _ = nutation_rad(t)
-    return dpsi * np.cos(mean_obliquity_rad(t))
-
-
 def _rot_x(angle):
     c, s = np.cos(angle), np.sin(angle)
     one, zero = np.ones_like(c), np.zeros_like(c)
