@@ -17,8 +17,10 @@ from rich.console import Console
 from rich.table import Table
 
 from leodc import __version__
-from leodc.catalog import KINDS, CatalogError, Figure, load_catalog
-from leodc.scenario import InputError, load_scenario, load_terrestrial
+from leodc.catalog import KINDS, Figure, load_catalog
+from leodc.errors import EXIT_BAD_INPUT, InputError, LeodcError
+from leodc.fields import fmt, jsonable, unit_of
+from leodc.scenario import load_scenario, load_terrestrial
 
 app = typer.Typer(
     add_completion=False,
@@ -32,51 +34,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 SetOpt = Annotated[list[str] | None, typer.Option(
     "--set", help="Override a scenario field: section.field=value (repeatable).")]
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario TOML file.", show_default=False)]
-
-EXIT_BAD_INPUT = 2
-
-# Units read off the suffix of a field name, for tables.
-UNIT_SUFFIXES = [
-    ("_usd_per_accelerator_hour", "$/acc-h"), ("_usd_per_pflop_day", "$/PFLOP-day"),
-    ("_usd_per_kw_year", "$/kW-yr"), ("_usd_per_mwh", "$/MWh"), ("_usd_per_kg", "$/kg"),
-    ("_usd_per_kwh", "$/kWh"), ("_usd_per_year", "$/yr"), ("_usd", "$"), ("_w_per_m2", "W/m²"),
-    ("_w_per_kg", "W/kg"), ("_w", "W"), ("_wh", "Wh"), ("_kwh_per_year", "kWh/yr"), ("_kwh", "kWh"),
-    ("_mwh", "MWh"), ("_m2", "m²"), ("_m3", "m³"), ("_kg_per_year", "kg/yr"), ("_kg_horizon", "kg"),
-    ("_kg", "kg"), ("_km", "km"), ("_deg", "°"), ("_mm", "mm"), ("_k", "K"), ("_s", "s"), ("_h", "h"),
-    ("_years", "yr"), ("_per_year", "/yr"), ("_per_s", "/s"), ("_per_day", "/day"),
-    ("_kg_per_m2", "kg/m²"), ("_m_s", "m/s"), ("_rad_per_year", "rad/yr"), ("_days_per_year", "d/yr"),
-]
-
-
-def unit_of(field: str) -> str:
-    for suffix, unit in sorted(UNIT_SUFFIXES, key=lambda s: -len(s[0])):
-        if f"_{field}".endswith(suffix):
-            return unit
-    return ""
-
-
-def fmt(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, int) or (float(value).is_integer() and abs(value) < 1e15):
-        return f"{int(value):,}"
-    if abs(value) >= 1e6 or (0 < abs(value) < 1e-3):
-        return f"{value:.4g}"
-    return f"{value:,.4g}" if abs(value) >= 1000 else f"{value:.4g}"
-
-
-def jsonable(obj: Any) -> Any:
-    """JSON has no inf or NaN: write them as null."""
-    if isinstance(obj, dict):
-        return {k: jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
-
 
 def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(jsonable(data), indent=2) + "\n")
@@ -501,6 +458,6 @@ def run() -> None:
     also exit 2, with the usage line)."""
     try:
         app()
-    except (InputError, CatalogError) as exc:
+    except LeodcError as exc:
         sys.stderr.write(f"error: {exc}\n")
         sys.exit(EXIT_BAD_INPUT)

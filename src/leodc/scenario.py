@@ -28,18 +28,10 @@ from leodc.constants import (
     SOLAR_CONSTANT_W_PER_M2,
     STEFAN_BOLTZMANN_W_PER_M2_K4,
 )
+from leodc.errors import InputError
 
 BUILTIN_PREFIX = "builtin:"
 DEFAULT_BASE = "builtin:default"
-
-
-class InputError(ValueError):
-    """Bad user input: one line naming the file, the field and what was expected."""
-
-    def __init__(self, file: str, field: str | None, expected: str):
-        self.file, self.field, self.expected = file, field, expected
-        where = f"{file}: {field}" if field else file
-        super().__init__(f"{where}: {expected}")
 
 
 def _catalog_name(kind: str, name: str) -> str:

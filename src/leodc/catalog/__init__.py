@@ -18,6 +18,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from leodc.errors import LeodcError
+
 Confidence = Literal["high", "medium", "low"]
 
 
@@ -147,7 +149,7 @@ KINDS: dict[str, type[Part]] = {
 }
 
 
-class CatalogError(ValueError):
+class CatalogError(LeodcError):
     """A catalog file or a reference to it is wrong."""
 
 

@@ -23,28 +23,17 @@ from leodc.constants import (
     EARTH_MU_KM3_PER_S2,
     EARTH_RADIUS_KM,
     JD_J2000,
-    OBLIQUITY_DEG,
     SECONDS_PER_DAY,
     SUN_MEAN_MOTION_RAD_PER_S,
     TROPICAL_YEAR_DAYS,
 )
 from leodc.orbits.elements import sgp4_sun_synchronous_inclination_rad
+from leodc.orbits.sun import almanac_sun_direction
 
 # Sampling of the year for beta-angle statistics: every 2 hours over one tropical year
 # resolves the eclipse season edges of dawn-dusk orbits to a few hours.
 YEAR_SAMPLE_STEP_S = 7200.0
 
-# Low-precision solar coordinates (Astronomical Almanac, "Low precision formulas for the Sun",
-# accuracy ~0.01 deg over 1950-2050): mean longitude and mean anomaly at J2000 and their rates.
-# The closed-form design samples a whole year (4,383 points) on every call, where 0.01 deg moves no
-# eclipse statistic it reports; the engine uses orbits.sun (abridged VSOP87, 2" against DE421). The
-# mean longitude also places sun-synchronous nodes (shells) on the mean Sun.
-SUN_MEAN_LONGITUDE_J2000_DEG = 280.460
-SUN_MEAN_LONGITUDE_RATE_DEG_PER_DAY = 0.9856474
-SUN_MEAN_ANOMALY_J2000_DEG = 357.528
-SUN_MEAN_ANOMALY_RATE_DEG_PER_DAY = 0.9856003
-SUN_EQUATION_OF_CENTRE_1_DEG = 1.915
-SUN_EQUATION_OF_CENTRE_2_DEG = 0.020
 HOURS_TO_DEG = 15.0
 
 
@@ -102,23 +91,12 @@ def nodal_rate_rad_per_s(altitude_km: float, inclination_deg: float) -> float:
     return -1.5 * n * EARTH_J2 * (EARTH_RADIUS_KM / a) ** 2 * math.cos(math.radians(inclination_deg))
 
 
-def sun_direction(days_since_j2000: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Unit vectors to the Sun (ECI, equator and equinox of date) and the mean longitude (rad)."""
-    d = np.asarray(days_since_j2000, dtype=float)
-    mean_lon = np.radians(SUN_MEAN_LONGITUDE_J2000_DEG + SUN_MEAN_LONGITUDE_RATE_DEG_PER_DAY * d)
-    g = np.radians(SUN_MEAN_ANOMALY_J2000_DEG + SUN_MEAN_ANOMALY_RATE_DEG_PER_DAY * d)
-    lam = mean_lon + np.radians(SUN_EQUATION_OF_CENTRE_1_DEG * np.sin(g) + SUN_EQUATION_OF_CENTRE_2_DEG * np.sin(2 * g))
-    eps = math.radians(OBLIQUITY_DEG)
-    s = np.stack([np.cos(lam), math.cos(eps) * np.sin(lam), math.sin(eps) * np.sin(lam)], axis=-1)
-    return s, mean_lon
-
-
 def beta_over_year(altitude_km: float, inclination_deg: float, kind: str, ltan_h: float,
                    raan0_deg: float = 0.0, start_days_since_j2000: float = 0.0,
                    step_s: float = YEAR_SAMPLE_STEP_S) -> tuple[np.ndarray, np.ndarray]:
     """Beta angle (rad) sampled over one tropical year; returns (days, beta)."""
     days = start_days_since_j2000 + np.arange(0.0, TROPICAL_YEAR_DAYS * SECONDS_PER_DAY, step_s) / SECONDS_PER_DAY
-    sun, mean_lon = sun_direction(days)
+    sun, mean_lon = almanac_sun_direction(days)
     if kind == "sun-synchronous":
         # The ascending node sits (LTAN - 12 h) from the mean Sun's right ascension.
         raan = mean_lon + math.radians((ltan_h - 12.0) * HOURS_TO_DEG)

@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from leodc.constants import EARTH_J2, EARTH_RADIUS_KM, JD_J2000
-from leodc.design.orbit import sun_direction
 from leodc.orbits.elements import FleetElements, sgp4_rates, sgp4_sun_synchronous_inclination_rad
+from leodc.orbits.sun import almanac_sun_direction
 
 if TYPE_CHECKING:
     from leodc.scenario import Shell
@@ -85,7 +85,7 @@ def walker(total: int, planes: int, phasing: int, pattern: str = "delta") -> tup
 
 
 def mean_sun_right_ascension_rad(jd: float) -> float:
-    _, mean_lon = sun_direction(np.array([jd - JD_J2000]))
+    _, mean_lon = almanac_sun_direction(np.array([jd - JD_J2000]))
     return float(mean_lon[0])
 
 

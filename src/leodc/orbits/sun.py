@@ -25,9 +25,11 @@ time step and shared by the whole fleet.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from leodc.constants import AU_KM, DAYS_PER_JULIAN_CENTURY, TWO_PI
+from leodc.constants import AU_KM, DAYS_PER_JULIAN_CENTURY, OBLIQUITY_DEG, TWO_PI
 from leodc.orbits.frames import julian_centuries_tt, mean_obliquity_rad, nutation_rad
 
 # VSOP87D for the Earth (Bretagnon & Francou 1988), as abridged in Meeus (1998) Appendix III and
@@ -105,3 +107,30 @@ def sun_direction(jd_utc) -> np.ndarray:
     """Unit vectors from the Earth's centre to the Sun, true equator and equinox of date, ``[n, 3]``."""
     r = sun_position_km(jd_utc)
     return r / np.linalg.norm(r, axis=-1, keepdims=True)
+
+
+# Low-precision solar coordinates (Astronomical Almanac, "Low precision formulas for the Sun",
+# accuracy ~0.01 deg over 1950-2050): mean longitude and mean anomaly at J2000 and their rates.
+# The closed-form design samples a whole year (4,383 points) on every call, where 0.01 deg moves no
+# eclipse statistic it reports; the engine uses orbits.sun (abridged VSOP87, 2" against DE421). The
+# mean longitude also places sun-synchronous nodes (shells) on the mean Sun.
+SUN_MEAN_LONGITUDE_J2000_DEG = 280.460
+SUN_MEAN_LONGITUDE_RATE_DEG_PER_DAY = 0.9856474
+SUN_MEAN_ANOMALY_J2000_DEG = 357.528
+SUN_MEAN_ANOMALY_RATE_DEG_PER_DAY = 0.9856003
+SUN_EQUATION_OF_CENTRE_1_DEG = 1.915
+SUN_EQUATION_OF_CENTRE_2_DEG = 0.020
+
+
+
+def almanac_sun_direction(days_since_j2000: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors to the Sun (ECI, equator and equinox of date) and the mean longitude (rad), from the
+    Astronomical Almanac's low-precision formula (0.01°): cheap enough to sample a whole year for the
+    design's beta angles and the sun-synchronous planes' nodes."""
+    d = np.asarray(days_since_j2000, dtype=float)
+    mean_lon = np.radians(SUN_MEAN_LONGITUDE_J2000_DEG + SUN_MEAN_LONGITUDE_RATE_DEG_PER_DAY * d)
+    g = np.radians(SUN_MEAN_ANOMALY_J2000_DEG + SUN_MEAN_ANOMALY_RATE_DEG_PER_DAY * d)
+    lam = mean_lon + np.radians(SUN_EQUATION_OF_CENTRE_1_DEG * np.sin(g) + SUN_EQUATION_OF_CENTRE_2_DEG * np.sin(2 * g))
+    eps = math.radians(OBLIQUITY_DEG)
+    s = np.stack([np.cos(lam), math.cos(eps) * np.sin(lam), math.sin(eps) * np.sin(lam)], axis=-1)
+    return s, mean_lon

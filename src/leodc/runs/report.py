@@ -299,13 +299,13 @@ def _caption(text: str) -> str:
 
 
 def _fmt(value) -> str:
-    from leodc.cli import fmt
+    from leodc.fields import fmt
 
     return html.escape(fmt(value))
 
 
 def _unit(key: str) -> str:
-    from leodc.cli import unit_of
+    from leodc.fields import unit_of
 
     return html.escape(unit_of(key))
 

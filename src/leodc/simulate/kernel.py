@@ -22,9 +22,15 @@ from leodc.constants import (
 from leodc.orbits.secular import circular_angles, circular_constants, circular_position, is_circular, state_at
 from leodc.simulate import spacecraft as sc
 
-# per-satellite state carried from window to window
-S_ENERGY_WH, S_T_CHIP, S_T_COOLANT, S_T_RADIATOR, S_LIT, S_ECLIPSE_RUN_S = range(6)
-N_STATE = 6
+# the per-satellite state carried from window to window: its layout is the spacecraft's
+from leodc.simulate.spacecraft import (
+    S_ECLIPSE_RUN_S,
+    S_ENERGY_WH,
+    S_LIT,
+    S_T_CHIP,
+    S_T_COOLANT,
+    S_T_RADIATOR,
+)
 
 # per-satellite accumulators (reductions over the whole run)
 (A_SUNLIT_S, A_GENERATED_WH, A_CONSUMED_WH, A_COMPUTE_S, A_THROTTLED_S, A_MIN_SOC, A_MAX_CHIP_K, A_MAX_RADIATOR_K,

@@ -31,6 +31,10 @@ from leodc.scenario import Scenario
  RADIATOR_DESIGN_K) = range(32)
 N_PARAMS = 32
 
+# indices into the per-satellite state the kernel carries from window to window
+S_ENERGY_WH, S_T_CHIP, S_T_COOLANT, S_T_RADIATOR, S_LIT, S_ECLIPSE_RUN_S = range(6)
+N_STATE = 6
+
 
 def spacecraft_params(scenario: Scenario, d: Design, battery_scale: float = 1.0) -> np.ndarray:
     """The parameter vector for the kernel; ``battery_scale`` resizes the battery (what-if runs)."""
@@ -87,8 +91,6 @@ def spacecraft_params(scenario: Scenario, d: Design, battery_scale: float = 1.0)
 
 def initial_state(params: np.ndarray, n: int) -> np.ndarray:
     """Per-satellite state: battery energy and the three node temperatures at their design values."""
-    from leodc.simulate.kernel import N_STATE, S_ENERGY_WH, S_LIT, S_T_CHIP, S_T_COOLANT, S_T_RADIATOR
-
     state = np.zeros((n, N_STATE))
     heat = params[IT_DRAW_W] + params[BUS_W]
     t_rad = params[RADIATOR_DESIGN_K]
