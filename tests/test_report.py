@@ -10,7 +10,7 @@ import pytest
 
 from leodc.catalog import load_catalog
 from leodc.runs.pipeline import run_scenario
-from leodc.runs.report import FIGURES, REPORT_FILE, cost_figure, write_report
+from leodc.report import FIGURES, REPORT_FILE, cost_figure, write_report
 from leodc.runs.store import RunStore
 from leodc.scenario import load_scenario
 

@@ -6,7 +6,6 @@ Bad input exits with code 2 and one line naming the file, the field and what was
 from __future__ import annotations
 
 import json
-import math
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -195,40 +194,17 @@ def propagate(fleet: Annotated[Path, typer.Argument(help="Scenario TOML, or a TL
     """Write positions and velocities of a fleet over time to Parquet."""
     import time
 
+    import numpy as np
     from rich.progress import Progress
 
-    from leodc.orbits.propagate import FRAMES, write_ephemeris
-    from leodc.simulate.engine import fleet_of, julian_date
+    from leodc.orbits.epochs import parse_start_jd
+    from leodc.orbits.propagate import write_ephemeris
+    from leodc.simulate.fleet import fleet_from_file
 
-    if frame not in FRAMES:
-        raise InputError("--frame", None, f"expected one of {', '.join(FRAMES)} (got {frame!r})")
-    if propagator not in ("sgp4", "fast"):
-        raise InputError("--propagator", None, f"expected sgp4 or fast (got {propagator!r})")
     if hours <= 0 or step_s <= 0:
         raise InputError("--hours/--step-s", None, "expected positive numbers")
-    try:
-        start_jd = julian_date(start)
-    except ValueError:
-        raise InputError("--start", None, f"expected an ISO 8601 time such as 2026-03-20T00:00:00 (got {start!r})"
-                         ) from None
-    if fleet.suffix == ".toml" or str(fleet).startswith("builtin:"):
-        from leodc.design import design
-
-        sc = load_scenario(fleet, set_)
-        elements, lines = fleet_of(sc, design(sc), start_jd)
-    else:
-        from sgp4.exporter import export_tle
-
-        from leodc.orbits.elements import from_satrecs
-        from leodc.orbits.tle import read_fleet
-        from leodc.simulate.engine import require_near_earth
-
-        real = read_fleet(fleet)
-        elements, lines = from_satrecs(real.satrecs, real.norad_ids), [export_tle(s) for s in real.satrecs]
-        if propagator == "fast":
-            require_near_earth(elements, str(fleet))
-    import numpy as np
-
+    start_jd = parse_start_jd(start, "--start")
+    elements, lines = fleet_from_file(fleet, start_jd, propagator, set_)
     t_s = np.arange(0.0, hours * 3600.0 + 1e-9, step_s)
     t0 = time.perf_counter()
     with Progress(disable=as_json, transient=True) as bar:
@@ -250,7 +226,7 @@ def environment(scenario: ScenarioArg,
                 set_: SetOpt = None, as_json: JsonOpt = False) -> None:
     """Shell-level space environment: dose, upsets, natural decay, FCC disposal verdict."""
     from leodc.design import design as size
-    from leodc.environment.shell import environment_figures
+    from leodc.design.environment import environment_figures
 
     sc = load_scenario(scenario, set_)
     d = size(sc)
@@ -277,8 +253,8 @@ def run_cmd(scenario: ScenarioArg,
             days: Annotated[float | None, typer.Option(help="Simulated span (overrides simulation.days).")] = None,
             out: HomeOpt = None, set_: SetOpt = None, as_json: JsonOpt = False) -> None:
     """The whole pipeline for one scenario (design, simulate, economics), stored as a run, with its report."""
+    from leodc.report import write_report
     from leodc.runs.pipeline import run_scenario
-    from leodc.runs.report import write_report
     from leodc.runs.store import RunStore
 
     overrides = list(set_ or []) + ([f"simulation.days={days}"] if days is not None else [])
@@ -379,7 +355,7 @@ def report(run_id: Annotated[str, typer.Argument(help="Run id.")], out: HomeOpt 
                                                      "<run dir>/report.html).")] = None,
            as_json: JsonOpt = False) -> None:
     """One self-contained HTML report of a run (figures regenerated from its files; opens offline)."""
-    from leodc.runs.report import REPORT_FILE, write_report
+    from leodc.report import REPORT_FILE, write_report
     from leodc.runs.store import RunStore
 
     store = RunStore(out)

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from leodc.catalog import chosen, load_catalog
 from leodc.constants import HOURS_PER_DAY, HOURS_PER_YEAR
 from leodc.design import Design, dose_limited_life_years
 from leodc.economics.discount import present_value
 from leodc.scenario import Scenario
+from leodc.simulate.output import SimulationFiles
 
 W_PER_KW = 1000.0
 WH_PER_MWH = 1e6
@@ -105,21 +108,11 @@ class Measured:
 
 
 def measured_from_run(run_dir) -> Measured:
-    """Fleet means from a run's ``satellites.parquet``."""
-    from pathlib import Path
-
-    import numpy as np
-    import pyarrow.parquet as pq
-
-    from leodc.scenario import InputError
-
-    path = Path(run_dir) / "satellites.parquet"
-    if not path.is_file():
-        raise InputError(str(run_dir), None, "not a simulation run directory (expected satellites.parquet)")
-    table = pq.read_table(path)
-    cols = table.column_names
-    dose = float(np.mean(table.column("dose_rad_per_year").to_numpy())) if "dose_rad_per_year" in cols else None
-    return Measured(float(np.mean(table.column("compute_fraction").to_numpy())), dose, str(run_dir))
+    """Fleet means from a simulation directory's per-satellite table (``simulate.output``)."""
+    files = SimulationFiles(run_dir).require()
+    sats = files.read("satellites", columns=["compute_fraction", "dose_rad_per_year"])
+    dose = float(np.mean(sats["dose_rad_per_year"])) if "dose_rad_per_year" in sats else None
+    return Measured(float(np.mean(sats["compute_fraction"])), dose, str(run_dir))
 
 
 def fleets_bought(horizon_years: float, mission_life_years: float) -> float:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from leodc.constants import SECONDS_PER_DAY
+from leodc.errors import InputError
 
 # Julian date of 1970-01-01 00:00 UTC (the POSIX epoch)
 UNIX_EPOCH_JD = 2440587.5
@@ -20,6 +21,15 @@ def julian_date(iso_utc: str) -> float:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return when.timestamp() / SECONDS_PER_DAY + UNIX_EPOCH_JD
+
+
+def parse_start_jd(iso_utc: str, where: str) -> float:
+    """The Julian date of a user's ISO 8601 time; a malformed one is a user-facing error naming ``where``."""
+    try:
+        return julian_date(iso_utc)
+    except ValueError:
+        raise InputError(where, None, f"expected an ISO 8601 time such as 2026-03-20T00:00:00 (got {iso_utc!r})"
+                         ) from None
 
 
 def timestamps(start_jd: float, t_s: np.ndarray) -> np.ndarray:

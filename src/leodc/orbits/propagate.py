@@ -12,6 +12,9 @@ from __future__ import annotations
 import numpy as np
 from sgp4.api import Satrec, SatrecArray
 
+from leodc.errors import InputError
+from leodc.files import atomic_path
+
 
 def propagate_sgp4(fleet_or_satrecs, jd: np.ndarray, fr: np.ndarray | None = None
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -65,52 +68,48 @@ def write_ephemeris(elements, tle_lines: list | None, start_jd: float, t_s: np.n
     Rows go satellite by satellite; the file is written under a temporary name and renamed.
     Returns the number of rows.
     """
-    from pathlib import Path
-
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from leodc.constants import SECONDS_PER_DAY
+    from leodc.orbits.epochs import timestamps
     from leodc.orbits.frames import teme_to_gcrs, teme_to_itrs
     from leodc.orbits.secular import propagate_fast
 
     if frame not in FRAMES:
-        raise ValueError(f"unknown frame {frame!r}; expected one of {', '.join(FRAMES)}")
+        raise InputError("--frame", None, f"expected one of {', '.join(FRAMES)} (got {frame!r})")
     jd = start_jd + np.asarray(t_s, dtype=float) / SECONDS_PER_DAY
     whole = np.floor(jd)
-    from leodc.orbits.epochs import timestamps
-
     stamps = timestamps(start_jd, t_s)
-    tmp = Path(str(out_path) + ".tmp")
-    writer = None
     rows = 0
-    try:
-        for lo in range(0, len(elements), chunk_satellites):
-            hi = min(len(elements), lo + chunk_satellites)
-            part = elements.take(slice(lo, hi))
-            if propagator == "sgp4":
-                sats = satrecs_for(part, tle_lines[lo:hi] if tle_lines is not None else None, start_jd)
-                r, v, _ = propagate_sgp4(sats, whole, jd - whole)
-            else:
-                r, v = propagate_fast(part, start_jd, np.asarray(t_s, dtype=float))
-            if frame == "gcrs":
-                r, v = teme_to_gcrs(r, v, jd)
-            elif frame == "itrs":
-                r, v = teme_to_itrs(r, v, jd)
-            n, m = r.shape[0], r.shape[1]
-            table = pa.table({
-                "sat_id": np.repeat(part.sat_id, m), "time": pa.array(np.tile(stamps, n)),
-                "x_km": r[..., 0].ravel(), "y_km": r[..., 1].ravel(), "z_km": r[..., 2].ravel(),
-                "vx_km_s": v[..., 0].ravel(), "vy_km_s": v[..., 1].ravel(), "vz_km_s": v[..., 2].ravel(),
-            })
-            if writer is None:
-                writer = pq.ParquetWriter(str(tmp), table.schema)
-            writer.write_table(table)
-            rows += n * m
-            if progress is not None:
-                progress(n * m)
-    finally:
-        if writer is not None:
-            writer.close()
-    tmp.replace(out_path)
+    with atomic_path(out_path) as tmp:
+        writer = None
+        try:
+            for lo in range(0, len(elements), chunk_satellites):
+                hi = min(len(elements), lo + chunk_satellites)
+                part = elements.take(slice(lo, hi))
+                if propagator == "sgp4":
+                    sats = satrecs_for(part, tle_lines[lo:hi] if tle_lines is not None else None, start_jd)
+                    r, v, _ = propagate_sgp4(sats, whole, jd - whole)
+                else:
+                    r, v = propagate_fast(part, start_jd, np.asarray(t_s, dtype=float))
+                if frame == "gcrs":
+                    r, v = teme_to_gcrs(r, v, jd)
+                elif frame == "itrs":
+                    r, v = teme_to_itrs(r, v, jd)
+                n, m = r.shape[0], r.shape[1]
+                table = pa.table({
+                    "sat_id": np.repeat(part.sat_id, m), "time": pa.array(np.tile(stamps, n)),
+                    "x_km": r[..., 0].ravel(), "y_km": r[..., 1].ravel(), "z_km": r[..., 2].ravel(),
+                    "vx_km_s": v[..., 0].ravel(), "vy_km_s": v[..., 1].ravel(), "vz_km_s": v[..., 2].ravel(),
+                })
+                if writer is None:
+                    writer = pq.ParquetWriter(str(tmp), table.schema)
+                writer.write_table(table)
+                rows += n * m
+                if progress is not None:
+                    progress(n * m)
+        finally:
+            if writer is not None:
+                writer.close()
     return rows

@@ -1,37 +1,43 @@
-"""`leodc run`: design -> simulate -> economics for one scenario, stored as a run.
+"""`leodc run`: every stage of the pipeline for one scenario, stored as a run.
 
-Stages that exist run in order, each timed; the network and workload stages are not built yet, and
-the run says so in its timings (``"network": null``). What a run writes in its directory:
-
-    inputs.json        the validated scenario (every field, defaults included)
-    assessment.json    design, economics (fed by the simulation's measurements), energy, launch loop
-    compare.json       the terrestrial baselines beside it
-    environment.json   shell-level dose, upsets, decay and FCC verdict
-    simulation/        the engine's files (satellites, fleet, reentries, manifest; time series of a
-                       few satellites for the report)
-    orbits.parquet     a sample of the fleet over two hours (positions TEME and ITRS, sunlit share)
-    elements.parquet   mean elements of every satellite (for OMM exports)
+:func:`run_scenario` reads as the pipeline, one line per stage: design -> simulate -> network ->
+workload -> economics; the report is written by the caller (``leodc run``, the dashboard) from what
+the run stored. Each stage is a function of the scenario and the results above it that returns its
+result type (``runs.layout``), which writes itself into the run directory. :class:`_Bookkeeping`
+times each stage and keeps the catalog row current (the stage running, or where it failed); a stage
+not built yet is recorded with a null timing (``"network": null``).
 """
 
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import asdict, fields
+from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 from rich.console import Console
 
 from leodc import __version__
+from leodc.assessment import Assessment, assess
 from leodc.constants import SECONDS_PER_DAY
+from leodc.design import Design, design
+from leodc.design.environment import environment_figures
+from leodc.economics import terrestrial_economics
+from leodc.economics.costs import measured_from_run
+from leodc.economics.terrestrial import default_baselines
+from leodc.environment.eclipse import illumination_conical
+from leodc.orbits.epochs import julian_date, timestamps
+from leodc.orbits.frames import teme_to_itrs
+from leodc.orbits.secular import propagate_fast
+from leodc.orbits.sun import sun_position_km
+from leodc.runs.layout import DesignStage, EconomicsStage, RunLayout, SimulateStage, dataclass_table
 from leodc.runs.store import RunRecord, RunStore, new_run_id
 from leodc.scenario import Scenario
+from leodc.simulate.engine import fleet_of, simulate
 
-STAGES = ("design", "simulate", "network", "workload", "economics")
-NOT_BUILT = ("network", "workload")
 # the globe and the exports: up to this many satellites, spread evenly over the fleet, for two hours
 ORBIT_SAMPLE_SATELLITES = 200
 ORBIT_SAMPLE_HOURS = 2.0
@@ -40,21 +46,10 @@ ORBIT_SAMPLE_STEP_S = 60.0
 TIMESERIES_SATELLITES = 3
 
 
-def _write_json(path: Path, data) -> None:
-    from leodc.cli import jsonable
-
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(jsonable(data), indent=2))
-    tmp.replace(path)
-
-
-def write_orbit_sample(scenario: Scenario, elements, path: Path) -> None:
-    from leodc.environment.eclipse import illumination_conical
-    from leodc.orbits.epochs import julian_date, timestamps
-    from leodc.orbits.frames import teme_to_itrs
-    from leodc.orbits.secular import propagate_fast
-    from leodc.orbits.sun import sun_position_km
-
+def orbit_sample(scenario: Scenario, elements) -> pa.Table:
+    """Up to ``ORBIT_SAMPLE_SATELLITES`` satellites spread over the fleet, every minute for two hours:
+    TEME and ITRS positions, TEME velocities, and the share of each step in sunlight (for the globe,
+    the report and the exports)."""
     start = julian_date(scenario.simulation.start_utc)
     n = len(elements)
     pick = np.unique(np.linspace(0, n - 1, min(n, ORBIT_SAMPLE_SATELLITES)).round().astype(int))
@@ -65,19 +60,13 @@ def write_orbit_sample(scenario: Scenario, elements, path: Path) -> None:
     re, _ = teme_to_itrs(r, v, jd)
     lit = illumination_conical(r, sun_position_km(jd))
     m = t_s.size
-    stamps = timestamps(start, t_s)
-    table = pa.table({
-        "sat_id": np.repeat(sample.sat_id, m), "time": pa.array(np.tile(stamps, len(pick))),
+    return pa.table({
+        "sat_id": np.repeat(sample.sat_id, m), "time": pa.array(np.tile(timestamps(start, t_s), len(pick))),
         "x_km": r[..., 0].ravel(), "y_km": r[..., 1].ravel(), "z_km": r[..., 2].ravel(),
         "vx_km_s": v[..., 0].ravel(), "vy_km_s": v[..., 1].ravel(), "vz_km_s": v[..., 2].ravel(),
         "x_itrs_km": re[..., 0].ravel(), "y_itrs_km": re[..., 1].ravel(), "z_itrs_km": re[..., 2].ravel(),
         "sunlit": np.asarray(lit, dtype=np.float32).ravel(),
     })
-    pq.write_table(table, path)
-
-
-def write_elements(elements, path: Path) -> None:
-    pq.write_table(pa.table({f.name: getattr(elements, f.name) for f in fields(elements)}), path)
 
 
 def headline(assessment: dict, sim, env: dict) -> dict:
@@ -93,64 +82,94 @@ def headline(assessment: dict, sim, env: dict) -> dict:
     }
 
 
+# ---------------------------------------------------------------------------------------------- the stages
+def design_stage(scenario: Scenario, layout: RunLayout) -> tuple[Design, DesignStage]:
+    """Size the satellite and the fleet; store the validated inputs and the design's environment."""
+    d = design(scenario)
+    result = DesignStage(scenario.model_dump(mode="json"), asdict(environment_figures(scenario, d)))
+    result.write(layout)
+    return d, result
+
+
+def simulate_stage(scenario: Scenario, d: Design, layout: RunLayout, progress: bool) -> SimulateStage:
+    """Fly every satellite (with the space-environment models) and sample the fleet's orbits."""
+    sim = simulate(scenario, layout.simulation.root, timeseries=True, timeseries_satellites=TIMESERIES_SATELLITES,
+                   progress=progress)
+    elements, _ = fleet_of(scenario, d, julian_date(scenario.simulation.start_utc))
+    result = SimulateStage(sim, orbit_sample(scenario, elements), dataclass_table(elements))
+    result.write(layout)
+    return result
+
+
+def economics_stage(scenario: Scenario, layout: RunLayout) -> tuple[Assessment, EconomicsStage]:
+    """Costs, energy and the launch loop, fed by what the simulation measured; the ground beside it."""
+    a = assess(scenario, measured_from_run(layout.simulation.root))
+    ground = [asdict(terrestrial_economics(scenario, a.design, t)) for t in default_baselines(scenario)]
+    result = EconomicsStage(a.to_dict(), ground)
+    result.write(layout)
+    return a, result
+
+
+class _Bookkeeping:
+    """Times each stage and keeps the run's catalog row current; a failure is recorded at its stage."""
+
+    def __init__(self, store: RunStore, run_id: str, say: Callable[[str], Any]):
+        self.store, self.run_id, self.say = store, run_id, say
+        self.timings: dict[str, float | None] = {}
+        self.current = "design"
+
+    def stage(self, name: str, fn: Callable[..., Any], *args) -> Any:
+        self.current = name
+        self.store.stage(self.run_id, name, self.timings)
+        self.say(f"run {self.run_id}: {name}")
+        t0 = time.perf_counter()
+        out = fn(*args)
+        self.timings[name] = time.perf_counter() - t0
+        return out
+
+    def not_built(self, name: str) -> None:
+        self.timings[name] = None
+
+
 def run_scenario(scenario: Scenario, home: str | Path | None = None, progress: bool = False,
                  console: Console | None = None, run_id: str | None = None) -> RunRecord:
     """Run every built stage for the scenario and store the run; returns its catalog record.
-    ``run_id``: an id chosen beforehand (the dashboard promises it to its client); new by default."""
-    from leodc.assessment import assess
-    from leodc.design import design
-    from leodc.economics import terrestrial_economics
-    from leodc.economics.costs import measured_from_run
-    from leodc.economics.terrestrial import default_baselines
-    from leodc.environment.shell import environment_figures
-    from leodc.orbits.epochs import julian_date
-    from leodc.simulate.engine import fleet_of, simulate
 
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario.
+    home : str or Path, optional
+        The runs home (default ``./runs`` or ``$LEODC_HOME``).
+    progress : bool
+        Print the stages and the simulation's progress bar on stderr.
+    console : rich.console.Console, optional
+        Where progress goes (default: stderr).
+    run_id : str, optional
+        An id chosen beforehand (the dashboard promises it to its client); new by default.
+
+    Returns
+    -------
+    RunRecord
+        The run's catalog row, complete, with its headline metrics.
+    """
     store = RunStore(home)
     store.reap()
     run_id = run_id or new_run_id()
-    out = store.run_dir(run_id)
-    out.mkdir(parents=True)
+    layout = RunLayout(store.run_dir(run_id))
+    layout.root.mkdir(parents=True)
     store.begin(run_id, scenario.name, scenario.digest(), scenario.model_dump(mode="json"), __version__)
-    timings: dict[str, float | None] = {}
-    stage = "design"
     say = (console or Console(stderr=True)).print if progress else (lambda *a, **k: None)
+    book = _Bookkeeping(store, run_id, say)
     try:
-        t0 = time.perf_counter()
-        say(f"[bold]run {run_id}[/bold]: design")
-        d = design(scenario)
-        _write_json(out / "inputs.json", scenario.model_dump(mode="json"))
-        env = asdict(environment_figures(scenario, d))
-        _write_json(out / "environment.json", env)
-        timings["design"] = time.perf_counter() - t0
-
-        stage = "simulate"
-        store.stage(run_id, stage, timings)
-        t0 = time.perf_counter()
-        say(f"run {run_id}: simulate")
-        sim = simulate(scenario, out / "simulation", timeseries=True, timeseries_satellites=TIMESERIES_SATELLITES,
-                       progress=progress)
-        elements, _ = fleet_of(scenario, d, julian_date(scenario.simulation.start_utc))
-        write_orbit_sample(scenario, elements, out / "orbits.parquet")
-        write_elements(elements, out / "elements.parquet")
-        timings["simulate"] = time.perf_counter() - t0
-        for missing in NOT_BUILT:
-            timings[missing] = None
-
-        stage = "economics"
-        store.stage(run_id, stage, timings)
-        t0 = time.perf_counter()
-        say(f"run {run_id}: economics")
-        a = assess(scenario, measured_from_run(out / "simulation"))
-        result = a.to_dict()
-        _write_json(out / "assessment.json", result)
-        ground = [asdict(terrestrial_economics(scenario, a.design, t)) for t in default_baselines(scenario)]
-        _write_json(out / "compare.json", ground)
-        timings["economics"] = time.perf_counter() - t0
-
-        stage = "store"
-        store.complete(run_id, timings, headline(result, sim, env))
+        d, designed = book.stage("design", design_stage, scenario, layout)
+        flown = book.stage("simulate", simulate_stage, scenario, d, layout, progress)
+        book.not_built("network")
+        book.not_built("workload")
+        _, costed = book.stage("economics", economics_stage, scenario, layout)
+        book.current = "store"
+        store.complete(run_id, book.timings, headline(costed.assessment, flown.simulation, designed.environment))
     except BaseException as exc:
-        store.fail(run_id, f"{stage}: {type(exc).__name__}: {exc}")
+        store.fail(run_id, f"{book.current}: {type(exc).__name__}: {exc}")
         raise
     return store.get(run_id)

@@ -13,28 +13,41 @@ Outputs in the run directory (written to a temporary name, then renamed):
 
 from __future__ import annotations
 
-import json
-import math
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from sgp4.api import SGP4_ERRORS, SatrecArray
 
 from leodc import __version__
+from leodc.catalog import load_catalog
 from leodc.constants import SECONDS_PER_DAY
 from leodc.design import Design, design
-from leodc.orbits.elements import FleetElements, from_satrecs
+from leodc.errors import InputError
 from leodc.orbits.epochs import julian_date, timestamps
-from leodc.orbits.secular import pack
-from leodc.orbits.shells import fleet_elements
-from leodc.scenario import InputError, Scenario, Shell
+from leodc.orbits.propagate import propagate_sgp4, satrecs_for
+from leodc.orbits.secular import A_KM, pack, unpack
+from leodc.orbits.sun import sun_position_km
+from leodc.scenario import Scenario
 from leodc.simulate import kernel as kn
+from leodc.simulate.executors import run_tasks
+from leodc.simulate.fleet import default_shell, fleet_of, require_near_earth
+from leodc.simulate.models import INITIAL, REDUCTIONS, SUMMARY_REGISTRY, Model, WindowState, active
+from leodc.simulate.output import SimulationFiles, SimulationResult
+from leodc.simulate.reentries import ReentryTally
 from leodc.simulate.spacecraft import initial_state, spacecraft_params
+
+# re-exported for callers that reach the fleet and the clock through the engine
+__all__ = ["ChunkResult", "ChunkTask", "SimulationResult", "default_shell", "fleet_of", "julian_date", "plan",
+           "require_near_earth", "run_chunk", "simulate"]
+
+# SGP4's error codes 1..6 (sgp4.api.SGP4_ERRORS), counted per code; index 0 counts good steps
+N_SGP4_CODES = max(SGP4_ERRORS) + 1
 
 SUMMARY_COLUMNS = {
     "sunlit_fraction": lambda a: a[:, kn.A_SUNLIT_S] / a[:, kn.A_STEPS_S],
@@ -49,43 +62,6 @@ SUMMARY_COLUMNS = {
     "eclipses": lambda a: a[:, kn.A_ECLIPSES],
     "longest_eclipse_s": lambda a: a[:, kn.A_LONGEST_ECLIPSE_S],
 }
-
-
-def default_shell(scenario: Scenario, d: Design) -> Shell:
-    """The design's fleet as one shell of its orbit: planes ~ sqrt(satellites)."""
-    o, n = scenario.orbit, d.fleet.satellites
-    planes = max(1, min(n, round(math.sqrt(n))))
-    if o.kind == "sun-synchronous":
-        return Shell(kind="sun-synchronous", satellites=n, altitude_km=o.altitude_km, planes=planes, ltan_h=o.ltan_h)
-    return Shell(kind="walker-delta", satellites=n, altitude_km=o.altitude_km, inclination_deg=o.inclination_deg,
-                 planes=planes, phasing=1, raan0_deg=o.raan_deg)
-
-
-def require_near_earth(elements: FleetElements, source: str) -> None:
-    from leodc.orbits.secular import DEEP_SPACE_PERIOD_MIN, deep_space
-
-    far = deep_space(elements)
-    if far.size:
-        raise InputError(source, "simulation.propagator",
-                         f"{far.size} satellites (e.g. {int(far[0])}) have periods of {DEEP_SPACE_PERIOD_MIN:g} "
-                         "minutes or more, beyond the fast propagator's near-Earth formula; expected "
-                         "propagator = \"sgp4\"")
-
-
-def fleet_of(scenario: Scenario, d: Design, start_jd: float) -> tuple[FleetElements, list[str] | None]:
-    """Elements of the simulated fleet, and TLE lines for the SGP4 path when the fleet is real."""
-    c = scenario.constellation
-    if c.tle_file:
-        from sgp4.exporter import export_tle
-
-        from leodc.orbits.tle import read_fleet
-
-        fleet = read_fleet(c.tle_file)
-        elements = from_satrecs(fleet.satrecs, fleet.norad_ids)
-        if scenario.simulation.propagator == "fast":
-            require_near_earth(elements, c.tle_file)
-        return elements, [export_tle(s) for s in fleet.satrecs]
-    return fleet_elements(c.shells or [default_shell(scenario, d)], start_jd), None
 
 
 @dataclass(frozen=True)
@@ -113,147 +89,173 @@ class ChunkResult:
     summary: dict[str, np.ndarray]
     fleet: np.ndarray  # (n_steps, N_FLEET)
     sat_steps: int
+    sgp4_error_steps: np.ndarray = field(default_factory=lambda: np.zeros(N_SGP4_CODES, dtype=np.int64))
+    sgp4_failed: np.ndarray | None = None  # (n,) bool: satellites with at least one failed step
 
 
-def _sgp4_satellites(task: ChunkTask):
+# ---------------------------------------------------------------------------------------------- one chunk
+@dataclass(frozen=True)
+class _Sampling:
+    """What a chunk computes besides the kernel's own state: positions for the models (every
+    ``stride`` steps) and the per-step series (for --timeseries or for models that read illumination)."""
+
+    need_positions: bool
+    stride: int
+    need_series: bool
+
+    @classmethod
+    def of(cls, task: ChunkTask, models: list[Model]) -> _Sampling:
+        pos_models = [m for m in models if m.needs_positions]
+        # as fine as the most demanding model asks (every step for the SGP4 path, whose positions the
+        # kernel reads)
+        stride = max(1, int(min((m.position_step_s for m in pos_models), default=0.0) // task.step_s))
+        return cls(need_positions=bool(pos_models) or task.propagator == "sgp4", stride=stride,
+                   need_series=task.timeseries_dir is not None or any(m.needs_illumination for m in models))
+
+
+class _SeriesWriter:
+    """A chunk's per satellite-step series (``sunlit, power_w, soc, radiator_temp_k``), one Parquet
+    file per chunk, renamed into place when complete."""
+
+    def __init__(self, task: ChunkTask, n: int):
+        rows = n
+        if task.timeseries_satellites is not None:  # only the fleet's first satellites (all in chunk 0)
+            rows = min(n, task.timeseries_satellites) if task.index == 0 else 0
+        self.rows = rows if task.timeseries_dir is not None else 0
+        self.path = Path(task.timeseries_dir) / f"chunk-{task.index:05d}.parquet" if self.rows else None
+        self.task = task
+        self._writer = None
+
+    def write(self, t_s: np.ndarray, series: list[np.ndarray]) -> None:
+        if self.path is None:
+            return
+        k, m = self.rows, t_s.size
+        table = pa.table({
+            "sat_id": np.repeat(self.task.sat_id[:k], m),
+            "time": pa.array(np.tile(timestamps(self.task.start_jd, t_s), k)),
+            "sunlit": series[0][:k].ravel().astype(np.float32),
+            "power_w": series[1][:k].ravel().astype(np.float32),
+            "soc": series[2][:k].ravel().astype(np.float32),
+            "radiator_temp_k": series[3][:k].ravel().astype(np.float32),
+        })
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(str(self.path) + ".tmp", table.schema)
+        self._writer.write_table(table)
+
+    def close(self, complete: bool) -> None:
+        if self._writer is None:
+            return
+        self._writer.close()
+        tmp = Path(str(self.path) + ".tmp")
+        if complete:
+            tmp.replace(self.path)
+        else:
+            tmp.unlink(missing_ok=True)
+
+
+def _sgp4_satellites(task: ChunkTask) -> SatrecArray:
     """The chunk's satellites for SGP4, built once per chunk (from TLE lines, or the mean elements)."""
-    from sgp4.api import SatrecArray
-
-    from leodc.orbits.propagate import satrecs_for
-    from leodc.orbits.secular import unpack
-
     elements = unpack(task.elements, task.start_jd, task.sat_id, task.shell)
     return SatrecArray(satrecs_for(elements, task.tle_lines, task.start_jd))
 
 
-def _sgp4_states(satellites, jd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    from leodc.orbits.propagate import propagate_sgp4
-
+def _sgp4_states(satellites: SatrecArray, jd: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions (NaN where SGP4 failed), velocities (0 there) and SGP4's error codes, (n, m)."""
     whole = np.floor(jd)
     r, v, err = propagate_sgp4(satellites, whole, jd - whole)
     r[err != 0] = np.nan
     v[err != 0] = 0.0
-    return r, v
+    return r, v, err
 
 
-def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) -> ChunkResult:
-    """Advance one chunk through every window; return its summary and its share of the fleet series."""
-    from leodc.orbits.sun import sun_position_km
-    from leodc.simulate.models import INITIAL, REDUCTIONS, SUMMARY_REGISTRY, WindowState, active
+def _window_models(models: list[Model], task: ChunkTask, t_s: np.ndarray, jd: np.ndarray, series: list,
+                   positions: np.ndarray | None, first: int, stride: int, reduced: dict) -> None:
+    """Run every per-window model and fold its output into ``reduced`` with its reductions."""
+    window = WindowState(task.sat_id, t_s, jd, task.step_s, series[0] if series[0].size else None, positions,
+                         t_s[first::stride], jd[first::stride], task.step_s * stride, task.context)
+    for model in models:
+        out = model.fn(window)
+        for k, op in model.reductions.items():
+            key = f"{model.name}.{k}"
+            reduced[key] = REDUCTIONS[op](reduced[key], out[k])
 
-    models = active(task.models)
-    n = task.elements.shape[0]
-    state = initial_state(task.params, n)
-    acc = kn.new_accumulators(n)
-    fleet = np.zeros((task.n_steps, kn.N_FLEET))
-    extra = {f"{m.name}.{k}": np.full(n, INITIAL[op]) for m in models for k, op in m.reductions.items()}
-    pos_models = [m for m in models if m.needs_positions]
-    need_pos = bool(pos_models) or task.propagator == "sgp4"
-    # position sampling: as fine as the most demanding model asks (every step for the SGP4 path,
-    # whose positions the kernel reads)
-    stride = max(1, int(min((m.position_step_s for m in pos_models), default=0.0) // task.step_s))
-    need_ts = task.timeseries_dir is not None or any(m.needs_illumination for m in models)
-    n_blocks = max(1, min(n, 64))
-    writer = None
-    ts_path = None
-    ts_rows = n
-    if task.timeseries_dir is not None and task.timeseries_satellites is not None:
-        # only the fleet's first satellites (they all sit in chunk 0)
-        ts_rows = min(n, task.timeseries_satellites) if task.index == 0 else 0
-    if task.timeseries_dir is not None and ts_rows > 0:
-        ts_path = Path(task.timeseries_dir) / f"chunk-{task.index:05d}.parquet"
-    empty2 = np.zeros((0, 0))
-    empty3 = np.zeros((0, 0, 3))
-    satellites = _sgp4_satellites(task) if task.propagator == "sgp4" else None
-    try:
-        for w0 in range(0, task.n_steps, task.window_steps):
-            w1 = min(task.n_steps, w0 + task.window_steps)
-            t_s = np.arange(w0, w1, dtype=float) * task.step_s
-            jd = task.start_jd + t_s / SECONDS_PER_DAY
-            sun = sun_position_km(jd)
-            sun_d = np.linalg.norm(sun, axis=1)
-            sun_u = np.ascontiguousarray(sun / sun_d[:, None])
-            m = w1 - w0
-            ts = [np.zeros((n, m), dtype=np.float64) for _ in range(4)] if need_ts else [empty2] * 4
-            # positions are sampled at global steps that are multiples of the stride, so that results do
-            # not depend on where windows begin
-            first = (-w0) % stride
-            n_pos = len(range(first, m, stride))
-            pos = np.zeros((n, n_pos, 3)) if need_pos else empty3
-            vel = empty3
-            if task.propagator == "sgp4":
-                pos, vel = _sgp4_states(satellites, jd)
-            blocks = np.zeros((n_blocks, m, kn.N_FLEET))
-            kn.advance(task.elements, t_s, task.step_s, sun_u, sun_d, task.params, state, acc, blocks, *ts, pos, vel,
-                       task.propagator == "sgp4", stride, first)
-            fleet[w0:w1] += blocks.sum(axis=0)
-            if models:
-                sampled = pos[:, first::stride] if task.propagator == "sgp4" else pos
-                window = WindowState(task.sat_id, t_s, jd, task.step_s, ts[0] if need_ts else None,
-                                     sampled if need_pos else None, t_s[first::stride], jd[first::stride],
-                                     task.step_s * stride, task.context)
-                for model in models:
-                    out = model.fn(window)
-                    for k, op in model.reductions.items():
-                        key = f"{model.name}.{k}"
-                        extra[key] = REDUCTIONS[op](extra[key], out[k])
-            if ts_path is not None:
-                table = pa.table({
-                    "sat_id": np.repeat(task.sat_id[:ts_rows], m),
-                    "time": pa.array(np.tile(timestamps(task.start_jd, t_s), ts_rows)),
-                    "sunlit": ts[0][:ts_rows].ravel().astype(np.float32),
-                    "power_w": ts[1][:ts_rows].ravel().astype(np.float32),
-                    "soc": ts[2][:ts_rows].ravel().astype(np.float32),
-                    "radiator_temp_k": ts[3][:ts_rows].ravel().astype(np.float32),
-                })
-                if writer is None:
-                    writer = pq.ParquetWriter(str(ts_path) + ".tmp", table.schema)
-                writer.write_table(table)
-            if progress is not None:
-                progress(n * m)
-    finally:
-        if writer is not None:
-            writer.close()
-            Path(str(ts_path) + ".tmp").replace(ts_path)
+
+def _summarise(task: ChunkTask, acc: np.ndarray, reduced: dict) -> dict[str, np.ndarray]:
+    """The chunk's per-satellite summary: the kernel's reductions, the models' reductions, then the
+    summary models' columns."""
     summary = {"sat_id": task.sat_id, "shell": task.shell}
     summary.update({name: fn(acc) for name, fn in SUMMARY_COLUMNS.items()})
-    summary.update(extra)
-    from leodc.orbits.secular import A_KM
-
+    summary.update(reduced)
     run_s = task.n_steps * task.step_s
     for model in SUMMARY_REGISTRY.values():
         for column, values in model.fn(summary, task.context, task.elements[:, A_KM], run_s).items():
             key = column[1:] if column.startswith("=") else f"{model.name}.{column}"
             summary[key] = values
-    return ChunkResult(task.index, summary, fleet, n * task.n_steps)
+    return summary
 
 
-@dataclass
-class SimulationResult:
-    out_dir: str
-    satellites: int
-    steps: int
-    step_s: float
-    days: float
-    propagator: str
-    shadow: str
-    executor: str
-    wall_s: float
-    sat_steps_per_s: float
-    fleet_sunlit_fraction: float
-    fleet_min_soc: float
-    fleet_throttled_hours: float
-    fleet_max_chip_temp_k: float
-    fleet_max_radiator_temp_k: float
-    fleet_compute_fraction: float
-    files: dict[str, str] = field(default_factory=dict)
-    reentries_after_horizon: float = 0.0  # satellites of the horizon's generations re-entering after it
+def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) -> ChunkResult:
+    """Advance one chunk through every window; return its summary and its share of the fleet series.
+
+    Each window: the Sun for its steps, SGP4 states when the propagator is SGP4 (the fast path
+    propagates inside the kernel), the fused kernel (shadow, power, battery, thermal, reductions),
+    then the plug-in models on the window's positions and illumination, and the optional series.
+    """
+    models = active(task.models)
+    sampling = _Sampling.of(task, models)
+    n = task.elements.shape[0]
+    state = initial_state(task.params, n)
+    acc = kn.new_accumulators(n)
+    fleet = np.zeros((task.n_steps, kn.N_FLEET))
+    reduced = {f"{m.name}.{k}": np.full(n, INITIAL[op]) for m in models for k, op in m.reductions.items()}
+    sgp4 = task.propagator == "sgp4"
+    satellites = _sgp4_satellites(task) if sgp4 else None
+    error_steps = np.zeros(N_SGP4_CODES, dtype=np.int64)
+    failed = np.zeros(n, dtype=bool)
+    n_blocks = max(1, min(n, 64))
+    no_series, no_positions = np.zeros((0, 0)), np.zeros((0, 0, 3))
+    writer = _SeriesWriter(task, n)
+    complete = False
+    try:
+        for w0 in range(0, task.n_steps, task.window_steps):
+            w1 = min(task.n_steps, w0 + task.window_steps)
+            m = w1 - w0
+            t_s = np.arange(w0, w1, dtype=float) * task.step_s
+            jd = task.start_jd + t_s / SECONDS_PER_DAY
+            sun = sun_position_km(jd)
+            sun_d = np.linalg.norm(sun, axis=1)
+            sun_u = np.ascontiguousarray(sun / sun_d[:, None])
+            series = [np.zeros((n, m)) for _ in range(4)] if sampling.need_series else [no_series] * 4
+            # positions are sampled at global steps that are multiples of the stride, so that results do
+            # not depend on where windows begin
+            first = (-w0) % sampling.stride
+            n_pos = len(range(first, m, sampling.stride))
+            pos = np.zeros((n, n_pos, 3)) if sampling.need_positions else no_positions
+            vel = no_positions
+            if sgp4:
+                pos, vel, err = _sgp4_states(satellites, jd)
+                error_steps += np.bincount(err.ravel(), minlength=N_SGP4_CODES)[:N_SGP4_CODES]
+                failed |= (err != 0).any(axis=1)
+            blocks = np.zeros((n_blocks, m, kn.N_FLEET))
+            kn.advance(task.elements, t_s, task.step_s, sun_u, sun_d, task.params, state, acc, blocks, *series, pos,
+                       vel, sgp4, sampling.stride, first)
+            fleet[w0:w1] += blocks.sum(axis=0)
+            if models:
+                sampled = pos[:, first::sampling.stride] if sgp4 else pos
+                _window_models(models, task, t_s, jd, series, sampled if sampling.need_positions else None, first,
+                               sampling.stride, reduced)
+            writer.write(t_s, series)
+            if progress is not None:
+                progress(n * m)
+        complete = True
+    finally:
+        writer.close(complete)
+    return ChunkResult(task.index, _summarise(task, acc, reduced), fleet, n * task.n_steps, error_steps, failed)
 
 
+# ---------------------------------------------------------------------------------------------- the run
 def model_context(scenario: Scenario, d: Design) -> dict:
     """What models need of the design and scenario, as plain values (it travels to Dask workers)."""
-    from leodc.catalog import load_catalog
-
     acc = load_catalog().accelerators[scenario.compute.accelerator]
     return {
         "shielding_thickness_mm": d.satellite.shielding_thickness_mm,
@@ -271,35 +273,10 @@ def model_context(scenario: Scenario, d: Design) -> dict:
     }
 
 
-def _replacement_cycle(order: np.ndarray, disposal_years: np.ndarray, n_sat: int, context: dict,
-                       launched: np.ndarray, reentering: np.ndarray) -> float:
-    """Add a chunk's satellites to the yearly launch and re-entry counts over the horizon.
-
-    Satellite i is first launched at (i / N) x years_to_deploy (the build-out), replaced every mission
-    life after that, and each generation re-enters its disposal time after its end of mission.
-    Returns how many of these re-entries fall after the horizon.
-    """
-    horizon = len(launched)
-    life = context["mission_life_years"]
-    start = np.asarray(order, dtype=float) / max(n_sat, 1) * context["years_to_deploy"]
-    beyond = 0.0
-    generations = math.ceil(horizon / life) + 1
-    for g in range(generations):
-        launch = start + g * life
-        live = launch < horizon
-        if not live.any():
-            break
-        np.add.at(launched, np.floor(launch[live]).astype(int), 1.0)
-        back = launch[live] + life + disposal_years[live]
-        inside = back < horizon
-        np.add.at(reentering, np.floor(back[inside]).astype(int), 1.0)
-        beyond += float(np.count_nonzero(~inside))
-    return beyond
-
-
 def plan(scenario: Scenario, d: Design | None = None, timeseries_dir: str | None = None,
          battery_scale: float = 1.0, models: tuple[str, ...] | None = None,
          timeseries_satellites: int | None = None) -> tuple[list[ChunkTask], float, int]:
+    """Cut the scenario's fleet into chunk tasks; returns ``(tasks, start_jd, n_steps)``."""
     sim = scenario.simulation
     d = d or design(scenario)
     start = julian_date(sim.start_utc)
@@ -307,10 +284,7 @@ def plan(scenario: Scenario, d: Design | None = None, timeseries_dir: str | None
     n_steps = max(1, round(sim.days * SECONDS_PER_DAY / sim.step_s))
     params = spacecraft_params(scenario, d, battery_scale)
     packed = pack(elements, start)
-    from leodc.simulate.models import REGISTRY, load_builtin_models
-
-    load_builtin_models()
-    names = tuple(REGISTRY) if models is None else tuple(models)
+    names = tuple(m.name for m in active()) if models is None else tuple(models)
     context = model_context(scenario, d)
     tasks = []
     for k, lo in enumerate(range(0, len(elements), sim.chunk_satellites)):
@@ -324,90 +298,145 @@ def plan(scenario: Scenario, d: Design | None = None, timeseries_dir: str | None
     return tasks, start, n_steps
 
 
-def simulate(scenario: Scenario, out_dir: str | Path, *, timeseries: bool = False, workers: int | None = None,
-             cluster: str | None = None, progress: bool = False, battery_scale: float = 1.0,
-             models: tuple[str, ...] | None = None, timeseries_satellites: int | None = None) -> SimulationResult:
-    """Run the scenario's simulation and write its results under ``out_dir``.
+class _FleetTotals:
+    """Fleet-level figures folded over chunk results as they arrive."""
 
-    ``models``: names of the registered per-window models to run (default: all; ``()``: none).
-    ``timeseries_satellites``: with ``timeseries``, write the series of the first N satellites only.
-    """
-    from leodc.simulate.executors import run_tasks
+    def __init__(self, n_steps: int):
+        self.series = np.zeros((n_steps, kn.N_FLEET))
+        self.satellites = 0
+        self.sunlit_fraction_sum = 0.0
+        self.compute_fraction_sum = 0.0
+        self.throttled_hours = 0.0
+        self.min_soc = np.inf
+        self.max_chip_temp_k = -np.inf
+        self.max_radiator_temp_k = -np.inf
+        self.sgp4_error_steps = np.zeros(N_SGP4_CODES, dtype=np.int64)
+        self.sgp4_error_satellites = 0
 
-    out = Path(out_dir)
+    def add(self, result: ChunkResult) -> None:
+        s = result.summary
+        self.series += result.fleet
+        self.satellites += len(s["sat_id"])
+        self.sunlit_fraction_sum += float(np.sum(s["sunlit_fraction"]))
+        self.compute_fraction_sum += float(np.sum(s["compute_fraction"]))
+        self.throttled_hours += float(np.sum(s["throttled_hours"]))
+        self.min_soc = min(self.min_soc, float(np.min(s["min_soc"])))
+        self.max_chip_temp_k = max(self.max_chip_temp_k, float(np.max(s["max_chip_temp_k"])))
+        self.max_radiator_temp_k = max(self.max_radiator_temp_k, float(np.max(s["max_radiator_temp_k"])))
+        self.sgp4_error_steps += result.sgp4_error_steps
+        if result.sgp4_failed is not None:
+            self.sgp4_error_satellites += int(np.count_nonzero(result.sgp4_failed))
+
+    def errors_by_code(self) -> dict[str, int]:
+        """``{"code: message": steps}`` for every SGP4 error code that occurred."""
+        return {f"{code}: {SGP4_ERRORS[code]}": int(self.sgp4_error_steps[code])
+                for code in range(1, N_SGP4_CODES) if self.sgp4_error_steps[code]}
+
+
+def _new_output_dir(out: Path) -> Path:
+    """The temporary directory a run writes into (``OUT.partial``), renamed to ``out`` when complete."""
     if out.exists() and any(out.iterdir()):
         raise InputError(str(out), None, "the output directory exists and is not empty; expected a new or empty one")
     tmp = out.with_name(out.name + ".partial")
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
-    ts_dir = tmp / "timeseries" if timeseries else None
-    if ts_dir is not None:
-        ts_dir.mkdir()
+    return tmp
+
+
+def _write_fleet_series(path: Path, totals: _FleetTotals, start_jd: float, step_s: float) -> None:
+    fleet = totals.series
+    pq.write_table(pa.table({
+        "time": pa.array(timestamps(start_jd, np.arange(fleet.shape[0]) * step_s)),
+        "satellites_in_shadow": fleet[:, kn.F_IN_SHADOW],
+        "power_generated_w": fleet[:, kn.F_POWER_W],
+        "compute_available_fraction": fleet[:, kn.F_COMPUTE] / max(totals.satellites, 1),
+        "it_power_w": fleet[:, kn.F_IT_POWER_W],
+    }), path)
+
+
+def simulate(scenario: Scenario, out_dir: str | Path, *, timeseries: bool = False, workers: int | None = None,
+             cluster: str | None = None, progress: bool = False, battery_scale: float = 1.0,
+             models: tuple[str, ...] | None = None, timeseries_satellites: int | None = None) -> SimulationResult:
+    """Fly the scenario's fleet and write its results under ``out_dir`` (see ``simulate.output``).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario; ``scenario.simulation`` sets the span, step, propagator, chunks.
+    out_dir : str or Path
+        A new or empty directory. The run writes ``OUT.partial`` and renames it when complete.
+    timeseries : bool
+        Also write one row per satellite-step (``sunlit, power_w, soc, radiator_temp_k``).
+    workers, cluster : int or str, optional
+        Run chunks on a local Dask cluster of ``workers`` processes, or on the scheduler at ``cluster``.
+    progress : bool
+        Show a progress bar (satellite-steps).
+    battery_scale : float
+        Resize the design's battery (what-if runs).
+    models : tuple of str, optional
+        Names of the registered per-window models to run (default: all; ``()``: none).
+    timeseries_satellites : int, optional
+        With ``timeseries``, write the series of the fleet's first N satellites only.
+
+    Returns
+    -------
+    SimulationResult
+        Fleet-level figures, also written as ``manifest.json``.
+    """
+    out = Path(out_dir)
+    tmp = _new_output_dir(out)
+    files = SimulationFiles(tmp)
+    if timeseries:
+        files.timeseries.mkdir()
     t0 = time.perf_counter()
-    tasks, start, n_steps = plan(scenario, timeseries_dir=str(ts_dir) if ts_dir else None,
+    tasks, start, n_steps = plan(scenario, timeseries_dir=str(files.timeseries) if timeseries else None,
                                  battery_scale=battery_scale, models=models,
                                  timeseries_satellites=timeseries_satellites)
     n_sat = sum(t.elements.shape[0] for t in tasks)
-    fleet = np.zeros((n_steps, kn.N_FLEET))
-    context = tasks[0].context if tasks else {}
-    horizon_years = math.ceil(context.get("horizon_years", 0.0))
-    launched = np.zeros(horizon_years)
-    reentering = np.zeros(horizon_years)
-    after_horizon = 0.0
+    context = tasks[0].context if tasks else model_context(scenario, design(scenario))
+    totals = _FleetTotals(n_steps)
+    tally = ReentryTally(context["horizon_years"], context["mission_life_years"], context["years_to_deploy"], n_sat)
     writer = None
-    agg = {"sunlit": 0.0, "min_soc": np.inf, "throttled": 0.0, "chip": -np.inf, "rad": -np.inf, "compute": 0.0}
-    executor = "local" if not (workers or cluster) else ("dask " + (cluster or f"LocalCluster({workers})"))
     try:
-        for result in run_tasks(tasks, workers=workers, cluster=cluster, progress=progress,
+        for result in run_tasks(run_chunk, tasks, workers=workers, cluster=cluster, progress=progress,
                                 total=n_sat * n_steps):
-            fleet += result.fleet
-            s = result.summary
-            table = pa.table(s)
+            totals.add(result)
+            table = pa.table(result.summary)
             if writer is None:
-                writer = pq.ParquetWriter(str(tmp / "satellites.parquet"), table.schema)
+                writer = pq.ParquetWriter(str(files.satellites), table.schema)
             writer.write_table(table)
-            agg["sunlit"] += float(np.sum(s["sunlit_fraction"]))
-            agg["compute"] += float(np.sum(s["compute_fraction"]))
-            agg["throttled"] += float(np.sum(s["throttled_hours"]))
-            agg["min_soc"] = min(agg["min_soc"], float(np.min(s["min_soc"])))
-            agg["chip"] = max(agg["chip"], float(np.max(s["max_chip_temp_k"])))
-            agg["rad"] = max(agg["rad"], float(np.max(s["max_radiator_temp_k"])))
-            if "disposal_years" in s:
+            if "disposal_years" in result.summary:
                 first = result.index * scenario.simulation.chunk_satellites
-                order = first + np.arange(len(s["sat_id"]))
-                after_horizon += _replacement_cycle(order, np.asarray(s["disposal_years"]), n_sat, context,
-                                                    launched, reentering)
+                tally.add(first + np.arange(len(result.summary["sat_id"])), result.summary["disposal_years"])
     finally:
         if writer is not None:
             writer.close()
-    pq.write_table(pa.table({
-        "time": pa.array(timestamps(start, np.arange(n_steps) * scenario.simulation.step_s)),
-        "satellites_in_shadow": fleet[:, kn.F_IN_SHADOW],
-        "power_generated_w": fleet[:, kn.F_POWER_W],
-        "compute_available_fraction": fleet[:, kn.F_COMPUTE] / n_sat,
-        "it_power_w": fleet[:, kn.F_IT_POWER_W],
-    }), tmp / "fleet.parquet")
-    if horizon_years and (launched.any() or reentering.any()):
-        pq.write_table(pa.table({"year": np.arange(horizon_years), "satellites_launched": launched,
-                                 "satellites_reentering": reentering}), tmp / "reentries.parquet")
+    _write_fleet_series(files.fleet, totals, start, scenario.simulation.step_s)
+    reentries = tally.table()
+    if reentries is not None:
+        pq.write_table(reentries, files.reentries)
     wall = time.perf_counter() - t0
     sim = scenario.simulation
+    final = SimulationFiles(out)
     result = SimulationResult(
         out_dir=str(out), satellites=n_sat, steps=n_steps, step_s=sim.step_s, days=sim.days,
-        propagator=sim.propagator, shadow=sim.shadow, executor=executor, wall_s=wall,
-        sat_steps_per_s=n_sat * n_steps / wall if wall > 0 else float("inf"),
-        fleet_sunlit_fraction=agg["sunlit"] / n_sat, fleet_min_soc=agg["min_soc"],
-        fleet_throttled_hours=agg["throttled"], fleet_max_chip_temp_k=agg["chip"],
-        fleet_max_radiator_temp_k=agg["rad"], fleet_compute_fraction=agg["compute"] / n_sat,
-        files={"satellites": str(out / "satellites.parquet"), "fleet": str(out / "fleet.parquet")}
-        | ({"timeseries": str(out / "timeseries")} if timeseries else {})
-        | ({"reentries": str(out / "reentries.parquet")} if (tmp / "reentries.parquet").exists() else {}),
-        reentries_after_horizon=after_horizon,
+        propagator=sim.propagator, shadow=sim.shadow,
+        executor="local" if not (workers or cluster) else ("dask " + (cluster or f"LocalCluster({workers})")),
+        wall_s=wall, sat_steps_per_s=n_sat * n_steps / wall if wall > 0 else float("inf"),
+        fleet_sunlit_fraction=totals.sunlit_fraction_sum / n_sat, fleet_min_soc=totals.min_soc,
+        fleet_throttled_hours=totals.throttled_hours, fleet_max_chip_temp_k=totals.max_chip_temp_k,
+        fleet_max_radiator_temp_k=totals.max_radiator_temp_k,
+        fleet_compute_fraction=totals.compute_fraction_sum / n_sat,
+        files={"satellites": str(final.satellites), "fleet": str(final.fleet)}
+        | ({"timeseries": str(final.timeseries)} if timeseries else {})
+        | ({"reentries": str(final.reentries)} if reentries is not None else {}),
+        reentries_after_horizon=tally.after_horizon,
+        sgp4_error_steps=totals.errors_by_code(), sgp4_error_satellites=totals.sgp4_error_satellites,
+        scenario=scenario.name, scenario_digest=scenario.digest(), start_utc=sim.start_utc,
+        leodc_version=__version__,
     )
-    (tmp / "manifest.json").write_text(json.dumps({
-        "leodc_version": __version__, "scenario": scenario.name, "scenario_digest": scenario.digest(),
-        "start_utc": sim.start_utc, **asdict(result)}, indent=2))
+    result.write(tmp)
     if out.exists():
         out.rmdir()
     tmp.replace(out)

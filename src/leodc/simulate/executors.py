@@ -8,11 +8,10 @@ worker runs whole chunks; SGP4's SatrecArray holds the GIL, so workers are proce
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-from leodc.simulate.engine import ChunkResult, ChunkTask, run_chunk
 
 
 def _progress_bar(enabled: bool) -> Progress:
@@ -20,19 +19,24 @@ def _progress_bar(enabled: bool) -> Progress:
                     TimeElapsedColumn(), TimeRemainingColumn(), disable=not enabled, transient=False)
 
 
-def run_tasks(tasks: list[ChunkTask], *, workers: int | None = None, cluster: str | None = None,
-              progress: bool = False, total: int = 0) -> Iterator[ChunkResult]:
+def run_tasks(run: Callable[..., Any], tasks: list, *, workers: int | None = None, cluster: str | None = None,
+              progress: bool = False, total: int = 0) -> Iterator[Any]:
+    """``run(task, progress=...)`` for every task, results yielded in task order (``result.index``).
+
+    ``run`` is the engine's chunk function, handed in so that executors never import the engine;
+    locally it reports satellite-steps as it goes, on Dask each result reports ``sat_steps`` when done.
+    """
     if workers or cluster:
-        yield from _run_dask(tasks, workers, cluster, progress, total)
+        yield from _run_dask(run, tasks, workers, cluster, progress, total)
         return
     with _progress_bar(progress) as bar:
         job = bar.add_task("simulate", total=total)
         for task in tasks:
-            yield run_chunk(task, progress=lambda n: bar.advance(job, n))
+            yield run(task, progress=lambda n: bar.advance(job, n))
 
 
-def _run_dask(tasks: list[ChunkTask], workers: int | None, cluster: str | None, progress: bool,
-              total: int) -> Iterator[ChunkResult]:
+def _run_dask(run: Callable[..., Any], tasks: list, workers: int | None, cluster: str | None, progress: bool,
+              total: int) -> Iterator[Any]:
     from dask.distributed import Client, LocalCluster, as_completed
 
     local = None
@@ -42,8 +46,8 @@ def _run_dask(tasks: list[ChunkTask], workers: int | None, cluster: str | None, 
         local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(local)
     try:
-        futures = client.map(run_chunk, tasks, pure=False)
-        done: dict[int, ChunkResult] = {}
+        futures = client.map(run, tasks, pure=False)
+        done: dict[int, Any] = {}
         next_index = 0
         with _progress_bar(progress) as bar:
             job = bar.add_task("simulate", total=total)

@@ -7,14 +7,21 @@ A model is registered once with the reductions of what it returns::
         return {"peak_g": ...}  # one value per satellite of the chunk for this window
 
 The engine calls every registered model on every chunk x window and folds what they return into
-the per-satellite summaries with the named reduction ("sum", "max" or "min"). Models registered in
-an importable module run on Dask workers too (they import leodc.simulate.models and its plug-ins).
+the per-satellite summaries with the named reduction ("sum", "max" or "min").
+
+Plug-ins: a module that registers models is named in its package's entry points, group
+``leodc.engine_models`` (leodc's own: ``simulate.space_environment``, the dose, upsets, decay and
+FCC columns; see pyproject.toml). :func:`load_plugins` imports every such module once, in the client
+and on each Dask worker, so the engine runs models without importing them: a plug-in depends on the
+engine's registry, never the reverse (import-linter's contracts in pyproject.toml keep it so).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
+from importlib.metadata import entry_points
 
 import numpy as np
 
@@ -57,8 +64,8 @@ def register(name: str, reductions: dict[str, str], needs_positions: bool = Fals
     positions (0: every step); coarser sampling keeps the engine fast for slowly varying fields.
     ``needs_illumination``: the model reads the (n_sat, n_t) illumination of every step."""
     bad = {k: v for k, v in reductions.items() if v not in REDUCTIONS}
-    if bad:
-        raise ValueError(f"model {name}: unknown reductions {bad}; expected one of {', '.join(REDUCTIONS)}")
+    if bad:  # a plug-in author's mistake, found at import
+        raise TypeError(f"model {name}: unknown reductions {bad}; expected one of {', '.join(REDUCTIONS)}")
 
     def wrap(fn):
         REGISTRY[name] = Model(name, fn, dict(reductions), needs_positions, position_step_s, needs_illumination)
@@ -96,10 +103,23 @@ def unregister(name: str) -> None:
 
 
 def active(names: tuple[str, ...] | None = None) -> list[Model]:
-    load_builtin_models()
+    """The registered per-window models named in ``names`` (all when None), plug-ins loaded."""
+    load_plugins()
     return [m for n, m in REGISTRY.items() if names is None or n in names]
 
 
-def load_builtin_models() -> None:
-    """Register leodc's own models (the space environment); idempotent."""
-    import leodc.environment.models  # noqa: F401  (registers on import)
+PLUGIN_GROUP = "leodc.engine_models"
+_loaded_plugins: set[str] = set()
+
+
+def load_plugins() -> list[str]:
+    """Import every module named in the ``leodc.engine_models`` entry points (once per process);
+    importing a plug-in registers its models. Returns the names of the plug-ins loaded so far.
+
+    A plug-in that fails to import raises here: a run silently missing its models would be worse.
+    """
+    for entry in entry_points(group=PLUGIN_GROUP):
+        if entry.name not in _loaded_plugins:
+            import_module(entry.value)
+            _loaded_plugins.add(entry.name)
+    return sorted(_loaded_plugins)

@@ -490,7 +490,7 @@ def create_app(home: str | Path | None = None, cesium_dir: str | Path | None = N
         r = record(run_id)
         build = _report_builder()
         if build is None:
-            raise HTTPException(404, "the HTML report is not available in this version (leodc.runs.report)")
+            raise HTTPException(404, "the HTML report is not available in this version (leodc.report)")
         try:
             return HTMLResponse(build(r, store.run_dir(r.id)))
         except Exception as exc:  # a report that cannot be built is this run's problem, not the server's
@@ -516,9 +516,9 @@ def create_app(home: str | Path | None = None, cesium_dir: str | Path | None = N
 
 
 def _report_builder():
-    """``leodc.runs.report.build_report(record, run_dir) -> html`` where that module exists, else None."""
+    """``leodc.report.build_report(record, run_dir) -> html`` where that module exists, else None."""
     try:
-        from leodc.runs.report import build_report
+        from leodc.report import build_report
     except ImportError:
         return None
     return build_report

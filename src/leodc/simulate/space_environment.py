@@ -1,4 +1,5 @@
-"""The space environment in the engine: models registered once with ``leodc.simulate.models``.
+"""The space environment in the engine: a plug-in registering its models with ``leodc.simulate.models``
+(entry point ``leodc.engine_models: space-environment``; the engine never imports this module).
 
 ``radiation`` (per window): every satellite's dose behind the design's shielding, summed over its
 sampled positions (every ``RADIATION_SAMPLE_S`` = 10 minutes: ~9.5 samples per LEO orbit, 144 a day,
@@ -23,6 +24,10 @@ import numba
 import numpy as np
 
 from leodc.constants import EARTH_RADIUS_KM, SECONDS_PER_DAY
+from leodc.environment.decay import decay_years, fcc_compliant
+from leodc.environment.radiation import load_grid
+from leodc.environment.shell import disposal_years, satellite_upsets_per_day
+from leodc.orbits.frames import gmst_rad
 from leodc.simulate.models import WindowState, register, register_summary
 
 RADIATION_SAMPLE_S = 600.0
@@ -35,8 +40,6 @@ WGS84_FLATTENING = 1.0 / 298.257223563
 @lru_cache(maxsize=8)
 def _grid_at(thickness_mm: float):
     """The dose-rate grid at one shield thickness, with its axes as uniform (start, step, count)."""
-    from leodc.environment.radiation import load_grid
-
     g = load_grid()
     t = np.asarray(g["thickness_mm"], dtype=float)
     dose = np.asarray(g["dose_rad_per_year"], dtype=float)
@@ -92,8 +95,6 @@ def _dose_sum(r_km, gmst, cube, axes, dt_s, out):
 
 @register("radiation", reductions={"dose_rad": "sum"}, needs_positions=True, position_step_s=RADIATION_SAMPLE_S)
 def radiation(window: WindowState) -> dict[str, np.ndarray]:
-    from leodc.orbits.frames import gmst_rad
-
     cube, axes = _grid_at(float(window.context["shielding_thickness_mm"]))
     out = np.zeros(window.sat_id.size)
     _dose_sum(window.r_km, np.asarray(gmst_rad(window.pos_jd_utc), dtype=float), cube, axes, window.pos_dt_s, out)
@@ -102,9 +103,6 @@ def radiation(window: WindowState) -> dict[str, np.ndarray]:
 
 @register_summary("environment")
 def environment(summary: dict, context: dict, a_km: np.ndarray, run_s: float) -> dict[str, np.ndarray]:
-    from leodc.environment.decay import decay_years, fcc_compliant
-    from leodc.environment.shell import disposal_years, satellite_upsets_per_day
-
     if "radiation.dose_rad" not in summary:  # the run left the radiation model out
         return {}
     dose_per_year = np.asarray(summary["radiation.dose_rad"]) * YEAR_S / run_s

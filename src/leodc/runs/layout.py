@@ -1,0 +1,163 @@
+"""The run directory as code: every file a run holds is named here, and each stage's result writes
+itself there and reads itself back.
+
+A run directory (``<runs home>/<run id>/``)::
+
+    inputs.json          the validated scenario, every field, defaults included  (design stage)
+    environment.json     the design's space environment: dose, upsets, decay, FCC  (design stage)
+    simulation/          the engine's directory (``leodc.simulate.output``)       (simulate stage)
+    orbits.parquet       a sample of the fleet over two hours, TEME and ITRS, sunlit share
+    elements.parquet     mean elements of every satellite (for OMM exports)
+    assessment.json      design, economics fed by the simulation, energy, launch loop  (economics)
+    compare.json         the terrestrial baselines beside it                       (economics)
+    report.html          the self-contained report
+    exports/             CZML, OEM and OMM exports
+
+Writers and readers (pipeline, report, dashboard, export, economics) go through :class:`RunLayout`
+and the stage results; every write is atomic (``leodc.files``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from leodc.errors import InputError
+from leodc.files import read_json, write_json, write_parquet
+from leodc.simulate.output import SimulationFiles, SimulationResult
+
+INPUTS_FILE = "inputs.json"
+ENVIRONMENT_FILE = "environment.json"
+SIMULATION_DIR = "simulation"
+ORBITS_FILE = "orbits.parquet"
+ELEMENTS_FILE = "elements.parquet"
+ASSESSMENT_FILE = "assessment.json"
+COMPARE_FILE = "compare.json"
+REPORT_FILE = "report.html"
+EXPORTS_DIR = "exports"
+
+
+@dataclass(frozen=True)
+class RunLayout:
+    """The paths of one run directory."""
+
+    root: Path
+
+    def __post_init__(self):
+        object.__setattr__(self, "root", Path(self.root))
+
+    @property
+    def inputs(self) -> Path:
+        return self.root / INPUTS_FILE
+
+    @property
+    def environment(self) -> Path:
+        return self.root / ENVIRONMENT_FILE
+
+    @property
+    def simulation(self) -> SimulationFiles:
+        return SimulationFiles(self.root / SIMULATION_DIR)
+
+    @property
+    def orbits(self) -> Path:
+        return self.root / ORBITS_FILE
+
+    @property
+    def elements(self) -> Path:
+        return self.root / ELEMENTS_FILE
+
+    @property
+    def assessment(self) -> Path:
+        return self.root / ASSESSMENT_FILE
+
+    @property
+    def compare(self) -> Path:
+        return self.root / COMPARE_FILE
+
+    @property
+    def report(self) -> Path:
+        return self.root / REPORT_FILE
+
+    @property
+    def exports(self) -> Path:
+        return self.root / EXPORTS_DIR
+
+    def read_json(self, path: Path) -> Any:
+        """A JSON file of the run; a missing one is a user-facing error naming it."""
+        if not path.is_file():
+            raise InputError(str(self.root), None, f"the run has no {path.name}; expected a complete run directory")
+        return read_json(path)
+
+
+# ---------------------------------------------------------------------------------------------- stage results
+@dataclass(frozen=True)
+class DesignStage:
+    """The design stage's files: the validated inputs and the design's space environment."""
+
+    inputs: dict
+    environment: dict
+
+    def write(self, layout: RunLayout) -> None:
+        write_json(layout.inputs, self.inputs)
+        write_json(layout.environment, self.environment)
+
+    @classmethod
+    def read(cls, layout: RunLayout) -> DesignStage:
+        return cls(layout.read_json(layout.inputs), layout.read_json(layout.environment))
+
+
+@dataclass(frozen=True)
+class SimulateStage:
+    """The simulate stage: the engine's result (its directory under the run), the orbit sample and
+    the fleet's mean elements (both Arrow tables)."""
+
+    simulation: SimulationResult
+    orbits: Any  # pyarrow.Table
+    elements: Any  # pyarrow.Table
+
+    def write(self, layout: RunLayout) -> None:
+        # the engine wrote its own directory (simulation/); the orbit sample and elements join it
+        write_parquet(layout.orbits, self.orbits)
+        write_parquet(layout.elements, self.elements)
+
+    @classmethod
+    def read(cls, layout: RunLayout) -> SimulateStage:
+        import pyarrow.parquet as pq
+
+        for path in (layout.orbits, layout.elements):
+            if not path.is_file():
+                raise InputError(str(layout.root), None, f"the run has no {path.name}; expected a complete run")
+        return cls(SimulationResult.read(layout.simulation.root), pq.read_table(layout.orbits),
+                   pq.read_table(layout.elements))
+
+
+@dataclass(frozen=True)
+class EconomicsStage:
+    """The economics stage: the assessment (design, economics, energy, launch loop as JSON) and the
+    terrestrial baselines beside it."""
+
+    assessment: dict
+    compare: list[dict]
+
+    def write(self, layout: RunLayout) -> None:
+        write_json(layout.assessment, self.assessment)
+        write_json(layout.compare, self.compare)
+
+    @classmethod
+    def read(cls, layout: RunLayout) -> EconomicsStage:
+        return cls(layout.read_json(layout.assessment), layout.read_json(layout.compare))
+
+
+def table_columns(table) -> dict[str, np.ndarray]:
+    """An Arrow table as NumPy columns (no pandas)."""
+    return {name: table.column(name).to_numpy() for name in table.column_names}
+
+
+def dataclass_table(obj) -> Any:
+    """The array fields of a dataclass of equal-length arrays as an Arrow table."""
+    import pyarrow as pa
+
+    return pa.table({f.name: getattr(obj, f.name) for f in fields(obj)})
