@@ -42,8 +42,11 @@ $(CESIUM_JS):
 chromium:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
+# ruff, then the layer contracts of pyproject.toml ([tool.importlinter]): imports run downward only,
+# counting imports inside functions, and no package has an import cycle
 lint: dev
 	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/lint-imports
 
 # pytest exits 5 when it collected no tests: that is a failure too.
 test: dev lint web chromium

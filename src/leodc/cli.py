@@ -297,17 +297,26 @@ def runs_list(out: HomeOpt = None, as_json: JsonOpt = False) -> None:
 @runs_app.command("show")
 def runs_show(run_id: Annotated[str, typer.Argument(help="Run id.")], out: HomeOpt = None,
               as_json: JsonOpt = False) -> None:
-    """One run: status, timings, headline metrics."""
+    """One run: status, timings, headline metrics, and SGP4's failures by error code."""
+    from leodc.runs.layout import RunLayout
     from leodc.runs.store import RunStore
 
-    record = RunStore(out).get(run_id)
+    store = RunStore(out)
+    record = store.get(run_id)
+    manifest = RunLayout(store.run_dir(run_id)).simulation.manifest
+    sgp4 = {}
+    if manifest.is_file():
+        from leodc.simulate.output import SimulationResult
+
+        sgp4 = SimulationResult.read(manifest.parent).sgp4_error_steps
     if as_json:
-        emit_json(record.to_dict())
+        emit_json(record.to_dict() | {"sgp4_error_steps": sgp4})
         return
     info = {k: v for k, v in record.to_dict().items() if k not in ("inputs", "timings", "metrics")}
     console.print(section_table(f"run {run_id}", info))
     console.print(section_table("timings (s; null: stage not built yet)", record.timings))
     console.print(section_table("metrics", record.metrics))
+    console.print(section_table("SGP4 errors (satellite-steps by code)", sgp4) if sgp4 else "SGP4 errors: none")
 
 
 @runs_app.command("diff")

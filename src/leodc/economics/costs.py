@@ -127,7 +127,7 @@ def orbital_economics(scenario: Scenario, d: Design, measured: Measured | None =
     acc = cat.accelerators[sat.accelerator]
     array = cat.solar_arrays[scenario.power.solar_array]
     batt = cat.batteries[scenario.power.battery]
-    rad = cat.radiators[scenario.thermal.radiator]
+    radiator = cat.radiators[scenario.thermal.radiator]
     bus = cat.buses[scenario.satellite.bus]
     vehicle = cat.launch_vehicles[scenario.fleet.launch_vehicle]
     usd_per_kg = chosen(scenario.fleet.launch_cost_usd_per_kg, vehicle.cost_usd_per_kg)
@@ -144,7 +144,7 @@ def orbital_economics(scenario: Scenario, d: Design, measured: Measured | None =
         "accelerators": sat.accelerators * acc.unit_price_usd.value,
         "solar_array": sat.solar_array_bol_power_w * array.cost_usd_per_w.value,
         "battery": sat.battery_energy_wh * batt.cost_usd_per_wh.value,
-        "radiator": sat.radiator_area_m2 * rad.cost_usd_per_m2.value,
+        "radiator": sat.radiator_area_m2 * radiator.cost_usd_per_m2.value,
         # with a stated specific power the structure shrinks or grows with the stated mass
         "bus_and_shielding": ((sat.bus_mass_kg + sat.shielding_mass_kg) * bus.cost_usd_per_kg.value
                               * sat.mass_kg / sat.bottom_up_mass_kg),

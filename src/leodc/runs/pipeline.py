@@ -79,6 +79,7 @@ def headline(assessment: dict, sim, env: dict) -> dict:
         "sunlit_fraction": sim.fleet_sunlit_fraction, "min_soc": sim.fleet_min_soc,
         "throttled_hours": sim.fleet_throttled_hours, "compute_fraction": sim.fleet_compute_fraction,
         "dose_rad_per_year": env["dose_rad_per_year"], "fcc_compliant": env["fcc_compliant"],
+        "sgp4_error_satellites": getattr(sim, "sgp4_error_satellites", 0),
     }
 
 

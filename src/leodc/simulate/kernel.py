@@ -182,8 +182,8 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
             longest = acc[i, A_LONGEST_ECLIPSE_S]
             min_soc = acc[i, A_MIN_SOC]
             max_chip = acc[i, A_MAX_CHIP_K]
-            max_rad = acc[i, A_MAX_RADIATOR_K]
-            min_rad = acc[i, A_MIN_RADIATOR_K]
+            max_radiator_k = acc[i, A_MAX_RADIATOR_K]
+            min_radiator_k = acc[i, A_MIN_RADIATOR_K]
             next_pos = pos_first  # the next step whose position is sampled for the models
             circular = (not pos_given) and is_circular(el, i)
             su = cu = sn = cn = sdu = cdu = sdn = cdn = 0.0
@@ -249,8 +249,8 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
                 soc = e_wh * inv_cap if cap > 0.0 else 1.0
                 min_soc = min(min_soc, soc)
                 max_chip = max(max_chip, tc)
-                max_rad = max(max_rad, tr)
-                min_rad = min(min_rad, tr)
+                max_radiator_k = max(max_radiator_k, tr)
+                min_radiator_k = min(min_radiator_k, tr)
                 shadow = 0.0
                 if lit < LIT_THRESHOLD:
                     shadow = 1.0
@@ -285,5 +285,5 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
             acc[i, A_LONGEST_ECLIPSE_S] = longest
             acc[i, A_MIN_SOC] = min_soc
             acc[i, A_MAX_CHIP_K] = max_chip
-            acc[i, A_MAX_RADIATOR_K] = max_rad
-            acc[i, A_MIN_RADIATOR_K] = min_rad
+            acc[i, A_MAX_RADIATOR_K] = max_radiator_k
+            acc[i, A_MIN_RADIATOR_K] = min_radiator_k

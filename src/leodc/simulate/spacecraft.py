@@ -21,6 +21,7 @@ import numpy as np
 
 from leodc.catalog import chosen, load_catalog
 from leodc.design import Design
+from leodc.errors import InputError
 from leodc.scenario import Scenario
 
 # indices into the parameter vector the kernel reads
@@ -43,16 +44,18 @@ def spacecraft_params(scenario: Scenario, d: Design, battery_scale: float = 1.0)
     sat = d.satellite
     array = cat.solar_arrays[p.solar_array]
     batt = cat.batteries[p.battery]
-    rad = cat.radiators[th.radiator]
+    radiator = cat.radiators[th.radiator]
     dod = chosen(p.depth_of_discharge, batt.depth_of_discharge)
     discharge = math.sqrt(batt.round_trip_efficiency.value)
     charge = (p.eclipse_path_efficiency / p.daylight_path_efficiency) / discharge
-    if charge > 1.0:
-        raise ValueError("eclipse path efficiency over daylight path efficiency exceeds the battery's discharge "
-                         "efficiency: the charge path would need to create energy")
+    if charge > 1.0:  # load_scenario refuses it first, naming the file (Power's validator)
+        raise InputError("scenario", "power.eclipse_path_efficiency",
+                         f"expected eclipse_path_efficiency / daylight_path_efficiency at most {discharge:.4g}, "
+                         f"the discharge efficiency of battery {p.battery!r}; got {charge * discharge:.4g}: "
+                         "the charge path would have to create energy")
     capacity = sat.battery_energy_wh * battery_scale
     heat = sat.heat_w
-    t_rad = th.radiator_temperature_k
+    radiator_k = th.radiator_temperature_k
     out = np.zeros(N_PARAMS)
     out[P_ARRAY_BOL_W] = sat.solar_array_bol_power_w
     out[DEGRADATION_PER_YEAR] = array.degradation_per_year.value
@@ -71,8 +74,8 @@ def spacecraft_params(scenario: Scenario, d: Design, battery_scale: float = 1.0)
     out[C_COOLANT] = heat * sim.coolant_heat_capacity_j_per_k_per_w
     out[C_RADIATOR] = sat.radiator_mass_kg * sim.radiator_specific_heat_j_per_kg_k
     out[RADIATOR_AREA_M2] = sat.radiator_area_m2
-    out[EMISSIVITY] = chosen(th.emissivity, rad.emissivity)
-    out[ABSORPTIVITY] = chosen(th.absorptivity, rad.absorptivity)
+    out[EMISSIVITY] = chosen(th.emissivity, radiator.emissivity)
+    out[ABSORPTIVITY] = chosen(th.absorptivity, radiator.absorptivity)
     out[SIDES] = th.sides
     out[SOLAR_VIEW] = th.solar_view_factor
     out[EARTH_VIEW] = th.earth_view_factor
@@ -85,7 +88,7 @@ def spacecraft_params(scenario: Scenario, d: Design, battery_scale: float = 1.0)
     out[CONICAL] = 1.0 if sim.shadow == "conical" else 0.0
     out[IT_POWER_W] = sat.it_power_w
     out[INITIAL_SOC] = sim.initial_soc
-    out[RADIATOR_DESIGN_K] = t_rad
+    out[RADIATOR_DESIGN_K] = radiator_k
     return out
 
 
@@ -93,10 +96,10 @@ def initial_state(params: np.ndarray, n: int) -> np.ndarray:
     """Per-satellite state: battery energy and the three node temperatures at their design values."""
     state = np.zeros((n, N_STATE))
     heat = params[IT_DRAW_W] + params[BUS_W]
-    t_rad = params[RADIATOR_DESIGN_K]
+    radiator_k = params[RADIATOR_DESIGN_K]
     state[:, S_ENERGY_WH] = params[BATTERY_WH] * params[INITIAL_SOC]
-    state[:, S_T_RADIATOR] = t_rad
-    state[:, S_T_COOLANT] = t_rad + heat / params[G_COOLANT_RADIATOR]
+    state[:, S_T_RADIATOR] = radiator_k
+    state[:, S_T_COOLANT] = radiator_k + heat / params[G_COOLANT_RADIATOR]
     state[:, S_T_CHIP] = state[:, S_T_COOLANT] + heat / params[G_CHIP_COOLANT]
     state[:, S_LIT] = 1.0
     return state
