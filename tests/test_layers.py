@@ -49,7 +49,7 @@ def stale_fleet(tmp_path_factory):
 
 
 def test_sgp4_errors_are_counted_per_code(stale_fleet):
-    result, out = stale_fleet
+    result, _ = stale_fleet
     steps = result.sgp4_error_steps
     assert steps, "a fleet three years past its epochs must have SGP4 failures"
     for label, count in steps.items():

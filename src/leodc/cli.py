@@ -15,11 +15,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from leodc import __version__
 from leodc.catalog import KINDS, Figure, load_catalog
 from leodc.errors import EXIT_BAD_INPUT, InputError, LeodcError
 from leodc.fields import fmt, jsonable, unit_of
 from leodc.scenario import load_scenario, load_terrestrial
+from leodc.version import __version__
 
 app = typer.Typer(
     add_completion=False,

@@ -20,7 +20,6 @@ import numpy as np
 import pyarrow as pa
 from rich.console import Console
 
-from leodc import __version__
 from leodc.assessment import Assessment, assess
 from leodc.constants import SECONDS_PER_DAY
 from leodc.design import Design, design
@@ -37,6 +36,7 @@ from leodc.runs.layout import DesignStage, EconomicsStage, RunLayout, SimulateSt
 from leodc.runs.store import RunRecord, RunStore, new_run_id
 from leodc.scenario import Scenario
 from leodc.simulate.engine import fleet_of, simulate
+from leodc.version import __version__
 
 # the globe and the exports: up to this many satellites, spread evenly over the fleet, for two hours
 ORBIT_SAMPLE_SATELLITES = 200

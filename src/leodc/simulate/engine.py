@@ -24,7 +24,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sgp4.api import SGP4_ERRORS, SatrecArray
 
-from leodc import __version__
 from leodc.catalog import load_catalog
 from leodc.constants import SECONDS_PER_DAY
 from leodc.design import Design, design
@@ -41,6 +40,7 @@ from leodc.simulate.models import INITIAL, REDUCTIONS, SUMMARY_REGISTRY, Model, 
 from leodc.simulate.output import SimulationFiles, SimulationResult
 from leodc.simulate.reentries import ReentryTally
 from leodc.simulate.spacecraft import initial_state, spacecraft_params
+from leodc.version import __version__
 
 # re-exported for callers that reach the fleet and the clock through the engine
 __all__ = ["ChunkResult", "ChunkTask", "SimulationResult", "default_shell", "fleet_of", "julian_date", "plan",
