@@ -15,15 +15,19 @@ from sgp4 import omm
 from sgp4.api import Satrec
 from sgp4.exporter import export_omm
 
+from leodc.files import TMP_SUFFIX
 from leodc.orbits.elements import satrec_for
 from leodc.orbits.frames import teme_to_gcrs
 from leodc.runs.export import (
+    FORMATS,
     OMM_FILE,
     export_run,
     read_elements,
     write_czml,
+    write_oem,
     write_omm,
 )
+from leodc.runs.layout import RunLayout
 from leodc.runs.pipeline import run_scenario
 from leodc.scenario import InputError, load_scenario
 
@@ -229,6 +233,25 @@ def test_omm_is_ccsds_ndm_xml(run):
 def test_omm_refuses_more_than_its_cap(run):
     with pytest.raises(InputError, match="stops at 10 satellites"):
         write_omm(run[2], run[2] / "too-many.xml", max_satellites=10)
+
+
+# ------------------------------------------------------------------------------------------------ the run layout
+def test_exports_are_written_whole_under_the_layouts_exports(run):
+    home, run_id, run_dir = run
+    exports = RunLayout(run_dir).exports
+    for fmt in FORMATS:
+        for path in export_run(run_id, fmt, home).paths:
+            assert Path(path).is_relative_to(exports) and Path(path).stat().st_size > 0, path
+    assert not [p for p in exports.rglob("*") if p.name.endswith(TMP_SUFFIX)]
+
+
+@pytest.mark.parametrize("write, missing", [(write_czml, "orbits.parquet"), (write_oem, "orbits.parquet"),
+                                            (write_omm, "elements.parquet")])
+def test_a_run_without_its_files_is_one_input_error(tmp_path, write, missing):
+    with pytest.raises(InputError, match=missing) as exc:
+        write(tmp_path)
+    assert "\n" not in str(exc.value)
+    assert not (tmp_path / "exports").exists()
 
 
 # ------------------------------------------------------------------------------------------------ the command

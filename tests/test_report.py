@@ -5,14 +5,19 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
+from dataclasses import replace
 
 import pytest
+from sgp4.api import SGP4_ERRORS
 
 from leodc.catalog import load_catalog
+from leodc.report import FIGURES, REPORT_FILE, build_report, cost_figure, write_report
+from leodc.runs.layout import RunLayout
 from leodc.runs.pipeline import run_scenario
-from leodc.report import FIGURES, REPORT_FILE, cost_figure, write_report
 from leodc.runs.store import RunStore
 from leodc.scenario import load_scenario
+from leodc.simulate.output import SimulationResult
 
 BUNDLE_OPEN = '<script type="text/javascript" id="plotly-js">'
 
@@ -30,6 +35,11 @@ def report_text(tiny_run):
     home, record = tiny_run
     path = write_report(record, home / "report-test.html", run_dir=RunStore(home).run_dir(record.id))
     return path, path.read_text(encoding="utf-8")
+
+
+def _section(text: str, anchor: str) -> str:
+    section = text[text.index(f'<section id="{anchor}">'):]
+    return section[:section.index("</section>")]
 
 
 def _outside_bundle(text: str) -> str:
@@ -67,6 +77,29 @@ def test_latency_panel_is_a_labelled_placeholder(report_text):
     section = section[:section.index("</section>")]
     assert "network stage is not built" in section
     assert "Plotly.newPlot" not in section
+
+
+def test_simulation_section_has_an_sgp4_error_table(report_text):
+    _, text = report_text
+    assert 'href="#simulation"' in text
+    section = _section(text, "simulation")
+    assert '<table id="sgp4-errors">' in section and "SGP4 error (code: message)" in section
+    assert "<tr><td>none</td>" in section  # the tiny run's SGP4 never failed
+    assert "simulation/manifest.json" in section
+
+
+def test_sgp4_errors_are_listed_per_code(tiny_run, tmp_path):
+    """A run whose manifest records SGP4 failures lists each code with its satellite-steps."""
+    home, record = tiny_run
+    copy = RunLayout(shutil.copytree(RunStore(home).run_dir(record.id), tmp_path / record.id))
+    sim = SimulationResult.read(copy.simulation.root)
+    errors = {f"1: {SGP4_ERRORS[1]}": 1234, f"6: {SGP4_ERRORS[6]}": 56}
+    replace(sim, sgp4_error_steps=errors, sgp4_error_satellites=3).write(copy.simulation.root)
+    section = _section(build_report(copy.root), "simulation")
+    for code, steps in errors.items():
+        assert f"<tr><td><code>{html.escape(code)}</code></td><td class='num'>{steps:,}</td></tr>" in section
+    assert "<tr><td>none</td>" not in section
+    assert f"3 of {sim.satellites} satellites" in section
 
 
 def test_sources_table_cites_the_catalog(report_text):

@@ -7,7 +7,9 @@ import warnings
 
 import pytest
 
+from leodc.errors import InputError, LeodcError, NotFoundError
 from leodc.runs.pipeline import run_scenario
+from leodc.runs.store import RunStore
 from leodc.scenario import load_scenario
 from leodc.web import create_app
 from leodc.web.app import STATIC_DIR
@@ -101,6 +103,12 @@ def test_pages_fetch_nothing_from_outside(client, run_id):
         assert "https://" not in asset.read_text(), asset.name
 
 
+def test_report_page_is_the_runs_report(client, run_id):
+    r = client.get(f"/runs/{run_id}/report")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert f"<code>{run_id}</code>" in r.text and '<table id="sgp4-errors">' in r.text
+
+
 def test_unknown_run_is_404(client):
     for path in ("/api/runs/nope", "/api/runs/nope/figures", "/api/runs/nope/globe", "/api/jobs/nope",
                  "/runs/nope"):
@@ -121,6 +129,53 @@ def test_bad_scenario_is_422_naming_the_field(client):
     assert r.status_code == 422 and "extends" in r.json()["detail"]
     r = client.post("/api/runs", json={"days": "many"})
     assert r.status_code == 422 and "days" in r.json()["detail"]
+
+
+def test_user_errors_answer_the_clis_one_line_with_a_4xx(client, home):
+    """A LeodcError raised by a request is JSON {"detail": <the line the CLI prints>} with its 4xx status."""
+    with pytest.raises(InputError) as unknown:
+        RunStore(home).get("nope")  # what `leodc report nope` prints
+    for path in ("/api/runs/nope", "/api/runs/nope/figures", "/api/jobs/nope", "/runs/nope/report"):
+        r = client.get(path)
+        assert r.status_code == 404, path
+        assert r.json() == {"detail": str(unknown.value)}, path
+    with pytest.raises(InputError) as bad:
+        load_scenario("builtin:default", ["orbit.altitude_km=50"])  # what `leodc run --set` prints
+    r = client.post("/api/runs", json={"fields": {"orbit": {"altitude_km": 50}}})
+    assert r.status_code == 422
+    assert r.json() == {"detail": str(bad.value).replace("--set", "fields", 1)}
+    assert "\n" not in r.json()["detail"]
+
+
+def test_any_leodc_error_is_answered_with_its_own_status(home):
+    errors = {"input": InputError("x.toml", "a.b", "expected c"), "missing": NotFoundError("run id", None, "no run"),
+              "base": LeodcError("something the user can mend")}
+    app = create_app(home)
+
+    @app.get("/raise/{kind}")
+    def raise_it(kind: str):
+        raise errors[kind]
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        for kind, exc in errors.items():
+            r = c.get(f"/raise/{kind}")
+            assert r.status_code == exc.status_code and 400 <= r.status_code < 500, kind
+            assert r.json() == {"detail": str(exc)}, kind
+
+
+def test_a_failed_run_has_no_report_but_its_page_data_answers(tmp_path):
+    store = RunStore(tmp_path)
+    store.begin("19990101T000000-dead00", "dead", "0", {}, "0")
+    store.fail("19990101T000000-dead00", "simulate: killed")
+    with TestClient(create_app(tmp_path)) as c:
+        r = c.get("/runs/19990101T000000-dead00/report")
+        assert r.status_code == 409
+        assert "failed" in r.json()["detail"] and "complete" in r.json()["detail"]
+        figs = c.get("/api/runs/19990101T000000-dead00/figures")
+        assert figs.status_code == 200, figs.text
+        assert figs.json()["fleet"] is None and figs.json()["cost_items"] == []
+        globe = c.get("/api/runs/19990101T000000-dead00/globe")
+        assert globe.status_code == 404 and "orbit sample" in globe.json()["detail"]
 
 
 def test_oversized_upload_is_413(client):

@@ -2,12 +2,14 @@
 
 The page opens with no network: Plotly's bundled plotly.js is inlined once in the head, and each
 figure is a ``<div>`` plus a short script calling ``Plotly.newPlot`` on JSON built here. Nothing is
-simulated again: the figures read what the run stored (``simulation/*.parquet``, ``assessment.json``,
-``compare.json``, ``inputs.json``) or recompute closed forms from those inputs (the eclipse seasons
-from ``design.orbit``, the dose map from the AE8/AP8 grid). The network stage is not built yet, so
-the latency panel says so instead of drawing anything.
+simulated again: the figures read what the run stored, through the run layout (``runs.layout``: the
+design, simulate and economics stage results, the simulation's files and manifest) or recompute
+closed forms from those inputs (the eclipse seasons from ``design.orbit``, the dose map from the
+AE8/AP8 grid). The network stage is not built yet, so the latency panel says so instead of drawing
+anything.
 
-Sections: headline metrics, the seven figures, and the inputs with the catalog sources behind them.
+Sections, one function each (:data:`SECTIONS`): headline metrics, the seven figures, the simulation's
+settings with its SGP4 errors, and the inputs with the catalog sources behind them.
 """
 
 from __future__ import annotations
@@ -15,16 +17,23 @@ from __future__ import annotations
 import html
 import json
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow.parquet as pq
 
-from leodc.runs.store import RunRecord, RunStore
-from leodc.scenario import InputError
+from leodc.constants import SECONDS_PER_MINUTE
+from leodc.errors import InputError
+from leodc.fields import flatten, fmt, unit_of
+from leodc.files import write_text
+from leodc.runs.layout import ASSESSMENT_FILE, COMPARE_FILE, DesignStage, EconomicsStage, RunLayout, table_columns
+from leodc.runs.layout import REPORT_FILE as REPORT_FILE  # the report's name in a run directory (re-exported)
+from leodc.runs.store import CATALOG_FILE, RunRecord, RunStore
+from leodc.simulate.output import FLEET_FILE, SimulationResult
 
-REPORT_FILE = "report.html"
 PLOTLY_CONFIG = {"responsive": True, "displaylogo": False}
 TEMPLATE = "plotly_white"
 USD_PER_BUSD = 1e9
@@ -61,6 +70,15 @@ SAA_LON_DEG = (-110.0, 40.0)
 # the dose map's colours span this factor below its peak; lower cells (the grid's empty cells and
 # interpolation leakage around them, down to 1e-20 rad/yr) are left blank
 DOSE_MAP_DYNAMIC_RANGE = 1e-6
+# the orbit figure counts as covering a whole orbit when it falls short by less than this (min)
+ORBIT_COVER_TOLERANCE_MIN = 1.0
+# the first sample satellites' time series are all in the simulation's first chunk
+SAMPLE_TIMESERIES_CHUNK = 0
+# the manifest's settings the simulation section lists, in order
+SIMULATION_SETTINGS = ("satellites", "steps", "step_s", "days", "start_utc", "propagator", "shadow", "executor",
+                       "wall_s", "sat_steps_per_s")
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S UTC"
+SGP4_PROPAGATOR = "sgp4"  # the propagator whose errors the manifest counts
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; margin: 0 auto; max-width: 1100px;
@@ -77,27 +95,80 @@ th { background: #f6f6f6; } td.num { text-align: right; font-variant-numeric: ta
 
 
 # ---------------------------------------------------------------------------------------------- reading the run
-def _read_json(run_dir: Path, name: str):
-    path = run_dir / name
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        raise InputError(str(path), None, "the run has no such file; a report needs a complete run") from None
+@dataclass(frozen=True)
+class ReportRun:
+    """What the report reads of a run: its catalog record (None for a bare run directory), the design
+    and economics stage results and the simulation's manifest, all through the run's layout."""
+
+    layout: RunLayout
+    record: RunRecord | None
+    design: DesignStage
+    economics: EconomicsStage
+    simulation: SimulationResult
+
+    @property
+    def run_id(self) -> str:
+        return self.record.id if self.record else self.layout.root.name
+
+    @property
+    def inputs(self) -> dict:
+        return self.design.inputs
+
+    @property
+    def environment(self) -> dict:
+        return self.design.environment
+
+    @property
+    def assessment(self) -> dict:
+        return self.economics.assessment
+
+    @property
+    def metrics(self) -> dict:
+        """The catalog's headline metrics, or the same figures computed from the run's files."""
+        if self.record and self.record.metrics:
+            return self.record.metrics
+        from leodc.runs.pipeline import headline
+
+        return headline(self.assessment, self.simulation, self.environment)
+
+    def name(self, path: Path) -> str:
+        """A file of the run, named relative to the run directory."""
+        return path.relative_to(self.layout.root).as_posix()
+
+    def code(self, path: Path) -> str:
+        """A file of the run as HTML ``<code>``."""
+        return f"<code>{html.escape(self.name(path))}</code>"
+
+    def sample_timeseries(self) -> dict[str, np.ndarray] | None:
+        """The first sample satellites' time series (the simulation's first chunk), or None."""
+        path = self.layout.simulation.chunk_timeseries(SAMPLE_TIMESERIES_CHUNK)
+        return table_columns(pq.read_table(path)) if path.is_file() else None
 
 
-def _read_table(run_dir: Path, name: str) -> dict[str, np.ndarray] | None:
-    path = run_dir / name
-    if not path.exists():
-        return None
-    table = pq.read_table(path)
-    return {c: table.column(c).to_numpy() for c in table.column_names}
+def _resolve(record_or_run_dir, run_dir) -> tuple[RunRecord | None, Path]:
+    if isinstance(record_or_run_dir, RunRecord):
+        record = record_or_run_dir
+        return record, Path(run_dir) if run_dir is not None else RunStore().run_dir(record.id)
+    directory = Path(record_or_run_dir)
+    store = RunStore(directory.parent)
+    record = None
+    if store.path.exists():
+        try:
+            record = store.get(directory.name)
+        except InputError:
+            record = None
+    return record, directory
 
 
-def _timeseries(run_dir: Path) -> dict[str, np.ndarray] | None:
-    chunks = sorted((run_dir / "simulation" / "timeseries").glob("chunk-*.parquet"))
-    if not chunks:
-        return None
-    return _read_table(run_dir, str(chunks[0].relative_to(run_dir)))
+def read_run(record_or_run_dir: RunRecord | str | Path, run_dir: str | Path | None = None) -> ReportRun:
+    """The run a report is built from: a catalog record (files under ``run_dir``, or under the default
+    runs home) or a run directory; a missing directory or file is a user-facing error naming it."""
+    record, directory = _resolve(record_or_run_dir, run_dir)
+    if not directory.is_dir():
+        raise InputError(str(directory), None, "no such run directory")
+    layout = RunLayout(directory)
+    return ReportRun(layout, record, DesignStage.read(layout), EconomicsStage.read(layout),
+                     SimulationResult.read(layout.simulation.root))
 
 
 # ---------------------------------------------------------------------------------------------- figures
@@ -212,8 +283,8 @@ def cost_figure(economics: dict, baseline: dict | None):
     from plotly.subplots import make_subplots
 
     cols = 2 if baseline else 1
-    titles = ["orbit (assessment.json economics)"] + ([f"ground: {baseline['name']} (compare.json)"]
-                                                      if baseline else [])
+    titles = [f"orbit ({ASSESSMENT_FILE} economics)"] + ([f"ground: {baseline['name']} ({COMPARE_FILE})"]
+                                                         if baseline else [])
     fig = make_subplots(rows=1, cols=cols, shared_yaxes=True, column_widths=[0.62, 0.38] if baseline else None,
                         subplot_titles=titles, horizontal_spacing=0.04)
     fig.update_layout(title={"text": FIGURES["cost"]}, template=TEMPLATE, height=500, showlegend=False,
@@ -269,7 +340,7 @@ def goodput_figure(fleet: dict[str, np.ndarray], assumed_availability: float, ec
     available = fleet["compute_available_fraction"].astype(float)
     simulated = float(available.mean()) if available.size else float("nan")
     fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38], horizontal_spacing=0.1,
-                        subplot_titles=["simulated: fleet compute available (fleet.parquet)",
+                        subplot_titles=[f"simulated: fleet compute available ({FLEET_FILE})",
                                         "over the mission: simulated x assumed"])
     fig.update_layout(title={"text": FIGURES["goodput"]}, template=TEMPLATE, height=460, showlegend=False,
                       margin={"t": 90, "l": 70, "r": 30, "b": 60})
@@ -286,6 +357,14 @@ def goodput_figure(fleet: dict[str, np.ndarray], assumed_availability: float, ec
 
 
 # ---------------------------------------------------------------------------------------------- HTML pieces
+class Section(NamedTuple):
+    """One section of the page: its anchor, its heading and its HTML body."""
+
+    anchor: str
+    heading: str
+    body: str
+
+
 def _figure_html(fig, div_id: str) -> str:
     import plotly.io as pio
 
@@ -299,25 +378,11 @@ def _caption(text: str) -> str:
 
 
 def _fmt(value) -> str:
-    from leodc.fields import fmt
-
     return html.escape(fmt(value))
 
 
 def _unit(key: str) -> str:
-    from leodc.fields import unit_of
-
     return html.escape(unit_of(key))
-
-
-def _flatten(d: dict, prefix: str = "") -> dict:
-    out = {}
-    for key, value in d.items():
-        if isinstance(value, dict) and value:
-            out.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
 
 
 def _value_cell(value) -> str:
@@ -332,16 +397,33 @@ def _value_cell(value) -> str:
     return _fmt(value)
 
 
-def metrics_table(metrics: dict) -> str:
+def _unavailable(what: str) -> str:
+    return f'<div class="placeholder">{html.escape(what)}</div>'
+
+
+def quantity_table(values: dict, header: str = "metric") -> str:
+    """Named quantities as a table: name, value, unit (read off the name)."""
     rows = "".join(f"<tr><td><code>{html.escape(k)}</code></td><td class='num'>{_fmt(v)}</td><td>{_unit(k)}</td></tr>"
-                   for k, v in metrics.items())
-    return f"<table><tr><th>metric</th><th>value</th><th>unit</th></tr>{rows}</table>"
+                   for k, v in values.items())
+    return f"<table><tr><th>{html.escape(header)}</th><th>value</th><th>unit</th></tr>{rows}</table>"
+
+
+def metrics_table(metrics: dict) -> str:
+    return quantity_table(metrics, "metric")
 
 
 def inputs_table(inputs: dict) -> str:
     rows = "".join(f"<tr><td><code>{html.escape(k)}</code></td><td>{_value_cell(v)}</td><td>{_unit(k)}</td></tr>"
-                   for k, v in _flatten(inputs).items())
+                   for k, v in flatten(inputs).items())
     return f"<table><tr><th>field</th><th>value</th><th>unit</th></tr>{rows}</table>"
+
+
+def sgp4_errors_table(error_steps: dict[str, int]) -> str:
+    """SGP4's failures by error code ("code: message") in satellite-steps; one row "none" without any."""
+    rows = "".join(f"<tr><td><code>{html.escape(str(code))}</code></td><td class='num'>{_fmt(steps)}</td></tr>"
+                   for code, steps in error_steps.items())
+    rows = rows or "<tr><td>none</td><td class='num'>0</td></tr>"
+    return f'<table id="sgp4-errors"><tr><th>SGP4 error (code: message)</th><th>satellite-steps</th></tr>{rows}</table>'
 
 
 def sources_table(inputs: dict) -> str:
@@ -367,161 +449,182 @@ def sources_table(inputs: dict) -> str:
             f"</tr>{''.join(rows)}</table>")
 
 
-def _unavailable(what: str) -> str:
-    return f'<div class="placeholder">{html.escape(what)}</div>'
+# ---------------------------------------------------------------------------------------------- the sections
+def headline_section(run: ReportRun) -> Section:
+    """The headline metrics of the run."""
+    layout = run.layout
+    return Section("metrics", "Headline metrics", metrics_table(run.metrics) + _caption(
+        f"The run's headline figures as stored in the run catalog (<code>{CATALOG_FILE}</code>), from "
+        f"{run.code(layout.assessment)}, {run.code(layout.simulation.manifest)} and {run.code(layout.environment)}."))
+
+
+def orbit_section(run: ReportRun) -> Section:
+    """(1) One orbit of the first sample satellite, from the simulation's time series."""
+    ts = run.sample_timeseries()
+    if ts is None or not ts["sat_id"].size:
+        return Section("orbit", FIGURES["orbit"], _unavailable(
+            f"This run has no time series ({run.name(run.layout.simulation.timeseries)}/ is empty)."))
+    period_min = run.assessment["orbit"]["period_s"] / SECONDS_PER_MINUTE
+    fig, sat_id, covered_min, dark_steps = orbit_figure(ts, period_min * SECONDS_PER_MINUTE)
+    span = ("" if covered_min + ORBIT_COVER_TOLERANCE_MIN >= period_min
+            else f" The run is shorter than one orbit: {covered_min:.0f} of {period_min:.0f} min shown.")
+    chunk = run.layout.simulation.chunk_timeseries(SAMPLE_TIMESERIES_CHUNK)
+    return Section("orbit", FIGURES["orbit"], _figure_html(fig, "fig-orbit") + _caption(
+        f"Array power, battery state of charge and radiator temperature of satellite {sat_id}, the first sample "
+        f"satellite, over its first orbit ({period_min:.1f} min) from {run.code(chunk)}; grey bands: steps in "
+        f"shadow ({dark_steps} here).{span}"))
+
+
+def eclipse_section(run: ReportRun) -> Section:
+    """(2) Eclipse seasons over a year, in closed form."""
+    inputs, orbit = run.inputs, run.assessment["orbit"]
+    start_utc = inputs["simulation"]["start_utc"]
+    fig, eclipse_days, worst = eclipse_figure(orbit, float(inputs["orbit"].get("raan_deg", 0.0)), start_utc)
+    return Section("eclipse", FIGURES["eclipse"], _figure_html(fig, "fig-eclipse") + _caption(
+        f"Share of each orbit spent in Earth's cylindrical shadow, day by day for one year from "
+        f"{html.escape(start_utc[:10])}, in closed form (<code>design.orbit.beta_over_year</code> and "
+        f"<code>eclipse_fraction</code>) for the {html.escape(orbit['kind'])} orbit at {orbit['altitude_km']:g} km, "
+        f"{orbit['inclination_deg']:.2f}° (LTAN {orbit['ltan_h']:g} h) of {run.code(run.layout.assessment)} and "
+        f"{run.code(run.layout.inputs)}: {eclipse_days} days with an eclipse, longest "
+        f"{worst * orbit['period_s'] / SECONDS_PER_MINUTE:.1f} min."))
+
+
+def dose_section(run: ReportRun) -> Section:
+    """(3) The dose map at the run's altitude behind its shield."""
+    altitude_km = run.assessment["orbit"]["altitude_km"]
+    thickness_mm = float(run.assessment["satellite"]["shielding_thickness_mm"])
+    fig, saa_lat, saa_lon, saa_dose, floor = dose_figure(altitude_km, thickness_mm)
+    return Section("dose", FIGURES["dose"], _figure_html(fig, "fig-dose") + _caption(
+        f"Dose rate behind {thickness_mm:.1f} mm of aluminium at {altitude_km:g} km from the shipped AE8-MAX / "
+        f"AP8-MIN grid (<code>environment.radiation.dose_map</code>; altitude and shield thickness from "
+        f"{run.code(run.layout.assessment)}), log colours. The South Atlantic Anomaly peaks near {saa_lat:.0f}°, "
+        f"{saa_lon:.0f}° at {saa_dose:.3g} rad(Si)/yr; cells below {floor:.2g} rad(Si)/yr are blank. Orbit average "
+        f"{run.environment['dose_rad_per_year']:.3g} rad(Si)/yr ({run.code(run.layout.environment)})."))
+
+
+def latency_section(run: ReportRun) -> Section:
+    """(4) Latency: a labelled placeholder until the network stage is built."""
+    timing = json.dumps(run.record.timings.get("network")) if run.record else "not recorded (no catalog record)"
+    return Section("latency", FIGURES["latency"], _unavailable(
+        "The network stage is not built yet: no ground contacts, laser links or routing have been simulated, so "
+        "there are no latency distributions to show. This panel is a placeholder; it draws no data.") + _caption(
+        f"Placeholder. The run's timings record the network stage as <code>{html.escape(timing)}</code> (not run)."))
+
+
+def cost_section(run: ReportRun) -> Section:
+    """(5) The cost waterfall, orbit beside the first terrestrial baseline."""
+    econ, compare = run.assessment["economics"], run.economics.compare
+    fig, orbit_total, ground_total = cost_figure(econ, compare[0] if compare else None)
+    ratio = f"; orbit / ground = {orbit_total / ground_total:.3g}x" if ground_total else ""
+    return Section("cost", FIGURES["cost"], _figure_html(fig, "fig-cost") + _caption(
+        f"Undiscounted costs over the {econ['horizon_years']:g}-year horizon, billion $, component by component to "
+        f"the total: orbit from {run.code(run.layout.assessment)} economics ({econ['fleets_bought']:g} fleets "
+        f"bought, replacements included), ground from the first baseline of {run.code(run.layout.compare)}{ratio}."))
+
+
+def launches_section(run: ReportRun) -> Section:
+    """(6) Launches and re-entries per year, from the simulation's replacement cycle."""
+    path = run.layout.simulation.reentries
+    reentries = run.layout.simulation.read("reentries")
+    if reentries is None or not reentries["year"].size:
+        return Section("launches", FIGURES["launches"], _unavailable(
+            f"This run has no {run.name(path)} (no replacement cycle was simulated)."))
+    fleet = run.assessment["fleet"]
+    fig, total_launches = launches_figure(reentries, float(fleet["satellites_per_launch"]),
+                                          float(fleet["launches_per_year"]))
+    return Section("launches", FIGURES["launches"], _figure_html(fig, "fig-launches") + _caption(
+        f"Satellites launched and re-entering per year from {run.code(path)}; launches = satellites launched / "
+        f"{fleet['satellites_per_launch']:g} satellites per launch ({run.code(run.layout.assessment)} fleet, "
+        f"{html.escape(str(fleet['launch_vehicle']))}), rounded up each year: {total_launches} launches over the "
+        "horizon."))
+
+
+def goodput_section(run: ReportRun) -> Section:
+    """(7) Goodput: simulated compute availability, then the economics' availability over the mission."""
+    path = run.layout.simulation.fleet
+    fleet = run.layout.simulation.read("fleet")
+    if fleet is None or not fleet["time"].size:
+        return Section("goodput", FIGURES["goodput"], _unavailable(f"This run has no {run.name(path)}."))
+    econ, sat, inputs = run.assessment["economics"], run.assessment["satellite"], run.inputs
+    assumed = float(inputs["economics"]["availability"])
+    fig, simulated, mission = goodput_figure(fleet, assumed, econ)
+    basis = ("life and availability measured by this run's simulation"
+             if str(econ.get("life_basis", "")).startswith("simulation") else "closed-form design")
+    return Section("goodput", FIGURES["goodput"], _figure_html(fig, "fig-goodput") + _caption(
+        f"Simulated: the fleet's compute available over the {run.simulation.days:g} simulated days "
+        f"({run.code(path)}), mean {simulated:.2%}. Assumed: availability {assumed:.2%} "
+        f"({run.code(run.layout.inputs)} economics). Mission ({run.code(run.layout.assessment)}): the economics' "
+        f"availability {mission:.2%} over a mission life of {econ['mission_life_years']:g} years (assumed design "
+        f"life {inputs['economics']['design_life_years']:g} years; dose-limited life "
+        f"{sat['dose_limited_life_years']:.3g} years; {basis}), {_fmt(econ['accelerator_hours'])} "
+        f"accelerator-hours delivered over the {econ['horizon_years']:g}-year horizon."))
+
+
+def simulation_section(run: ReportRun) -> Section:
+    """The simulation's settings and SGP4's errors by code, from the simulation's manifest."""
+    sim = run.simulation
+    settings = {name: getattr(sim, name) for name in SIMULATION_SETTINGS}
+    if sim.sgp4_error_steps:
+        failed = (f"{_fmt(sim.sgp4_error_satellites)} of {_fmt(sim.satellites)} satellites had at least one step "
+                  "where SGP4 returned an error code; such steps have no position and count as shadow-free, "
+                  "computeless time.")
+    elif sim.propagator != SGP4_PROPAGATOR:
+        failed = f"None can occur: this run propagated with the {html.escape(sim.propagator)} propagator, not SGP4."
+    else:
+        failed = "SGP4 returned no error code: every satellite-step has a position."
+    return Section("simulation", "Simulation and SGP4 errors", quantity_table(settings, "setting") + _caption(
+        f"The simulation's settings ({run.code(run.layout.simulation.manifest)}).")
+        + sgp4_errors_table(sim.sgp4_error_steps) + _caption(
+        f"Satellite-steps where SGP4 failed, by error code (<code>sgp4.api.SGP4_ERRORS</code>). {failed}"))
+
+
+def inputs_section(run: ReportRun) -> Section:
+    """Every field of the validated scenario."""
+    return Section("inputs", "Inputs", inputs_table(run.inputs) + _caption(
+        f"Every field of the validated scenario ({run.code(run.layout.inputs)}), defaults included; blank fields "
+        "take the catalog's figure or a derived value."))
+
+
+def sources_section(run: ReportRun) -> Section:
+    """The catalog parts the scenario names, with their sources."""
+    return Section("sources", "Catalog parts and their sources", sources_table(run.inputs) + _caption(
+        "The catalog parts the scenario names, each figure with its source, year and confidence "
+        "(<code>leodc catalog</code>)."))
+
+
+# the page's sections, in order
+SECTIONS: tuple[Callable[[ReportRun], Section], ...] = (
+    headline_section, orbit_section, eclipse_section, dose_section, latency_section, cost_section, launches_section,
+    goodput_section, simulation_section, inputs_section, sources_section,
+)
 
 
 # ---------------------------------------------------------------------------------------------- the page
-def _resolve(record_or_run_dir, run_dir) -> tuple[RunRecord | None, Path]:
-    if isinstance(record_or_run_dir, RunRecord):
-        record = record_or_run_dir
-        return record, Path(run_dir) if run_dir is not None else RunStore().run_dir(record.id)
-    directory = Path(record_or_run_dir)
-    record = None
-    if (directory.parent / "catalog.duckdb").exists():
-        try:
-            record = RunStore(directory.parent).get(directory.name)
-        except InputError:
-            record = None
-    return record, directory
-
-
-def build_report(record_or_run_dir: RunRecord | str | Path, run_dir: str | Path | None = None) -> str:
-    """The report's HTML text for a run (a catalog record, or a run directory)."""
+def page_html(run: ReportRun, sections: list[Section]) -> str:
+    """The whole page: head with plotly.js inlined, title, table of contents and the sections."""
     import plotly
     from plotly.offline import get_plotlyjs
 
-    from leodc.runs.pipeline import headline
-
-    record, run_dir = _resolve(record_or_run_dir, run_dir)
-    if not run_dir.is_dir():
-        raise InputError(str(run_dir), None, "no such run directory")
-    inputs = _read_json(run_dir, "inputs.json")
-    assessment = _read_json(run_dir, "assessment.json")
-    compare = _read_json(run_dir, "compare.json")
-    environment = _read_json(run_dir, "environment.json")
-    manifest = _read_json(run_dir, "simulation/manifest.json")
-    orbit, sat, fleet_design, econ = (assessment["orbit"], assessment["satellite"], assessment["fleet"],
-                                      assessment["economics"])
-    metrics = record.metrics if record and record.metrics else headline(assessment, SimpleNamespace(**manifest),
-                                                                        environment)
-    run_id = record.id if record else run_dir.name
-    sections: list[tuple[str, str, str]] = []  # (anchor, heading, body)
-
-    sections.append(("metrics", "Headline metrics", metrics_table(metrics) + _caption(
-        "The run's headline figures as stored in the run catalog (<code>catalog.duckdb</code>), from "
-        "<code>assessment.json</code>, <code>simulation/manifest.json</code> and <code>environment.json</code>.")))
-
-    # (1) one orbit of the first sample satellite
-    ts = _timeseries(run_dir)
-    if ts is not None and ts["sat_id"].size:
-        fig, sat_id, covered, dark_steps = orbit_figure(ts, orbit["period_s"])
-        span = ("" if covered + 1.0 >= orbit["period_s"] / 60.0
-                else f" The run is shorter than one orbit: {covered:.0f} of {orbit['period_s'] / 60:.0f} min shown.")
-        body = _figure_html(fig, "fig-orbit") + _caption(
-            f"Array power, battery state of charge and radiator temperature of satellite {sat_id}, the first sample "
-            f"satellite, over its first orbit ({orbit['period_s'] / 60:.1f} min) from "
-            f"<code>simulation/timeseries/chunk-00000.parquet</code>; grey bands: steps in shadow "
-            f"({dark_steps} here).{span}")
-    else:
-        body = _unavailable("This run has no time series (simulation/timeseries/ is empty).")
-    sections.append(("orbit", FIGURES["orbit"], body))
-
-    # (2) eclipse seasons
-    fig, eclipse_days, worst = eclipse_figure(orbit, float(inputs["orbit"].get("raan_deg", 0.0)),
-                                              inputs["simulation"]["start_utc"])
-    sections.append(("eclipse", FIGURES["eclipse"], _figure_html(fig, "fig-eclipse") + _caption(
-        f"Share of each orbit spent in Earth's cylindrical shadow, day by day for one year from "
-        f"{html.escape(inputs['simulation']['start_utc'][:10])}, in closed form (<code>design.orbit.beta_over_year"
-        f"</code> and <code>eclipse_fraction</code>) for the {html.escape(orbit['kind'])} orbit at "
-        f"{orbit['altitude_km']:g} km, {orbit['inclination_deg']:.2f}° (LTAN {orbit['ltan_h']:g} h) of "
-        f"<code>assessment.json</code> and <code>inputs.json</code>: {eclipse_days} days with an eclipse, longest "
-        f"{worst * orbit['period_s'] / 60:.1f} min.")))
-
-    # (3) dose map
-    thickness = float(sat["shielding_thickness_mm"])
-    fig, saa_lat, saa_lon, saa_dose, floor = dose_figure(orbit["altitude_km"], thickness)
-    sections.append(("dose", FIGURES["dose"], _figure_html(fig, "fig-dose") + _caption(
-        f"Dose rate behind {thickness:.1f} mm of aluminium at {orbit['altitude_km']:g} km from the shipped AE8-MAX / "
-        f"AP8-MIN grid (<code>environment.radiation.dose_map</code>; altitude and shield thickness from "
-        f"<code>assessment.json</code>), log colours. The South Atlantic Anomaly peaks near {saa_lat:.0f}°, "
-        f"{saa_lon:.0f}° at {saa_dose:.3g} rad(Si)/yr; cells below {floor:.2g} rad(Si)/yr are blank. Orbit average "
-        f"{environment['dose_rad_per_year']:.3g} rad(Si)/yr (<code>environment.json</code>).")))
-
-    # (4) latency: the network stage is not built
-    timing = json.dumps(record.timings.get("network")) if record else "not recorded (no catalog record)"
-    sections.append(("latency", FIGURES["latency"], _unavailable(
-        "The network stage is not built yet: no ground contacts, laser links or routing have been simulated, so "
-        "there are no latency distributions to show. This panel is a placeholder; it draws no data.") + _caption(
-        "Placeholder. The run's timings record the network stage as "
-        f"<code>{html.escape(timing)}</code> (not run).")))
-
-    # (5) cost waterfall
-    baseline = compare[0] if compare else None
-    fig, orbit_total, ground_total = cost_figure(econ, baseline)
-    ratio = f"; orbit / ground = {orbit_total / ground_total:.3g}x" if ground_total else ""
-    sections.append(("cost", FIGURES["cost"], _figure_html(fig, "fig-cost") + _caption(
-        f"Undiscounted costs over the {econ['horizon_years']:g}-year horizon, billion $, component by component to "
-        f"the total: orbit from <code>assessment.json</code> economics ({econ['fleets_bought']:g} fleets bought, "
-        f"replacements included), ground from the first baseline of <code>compare.json</code>{ratio}.")))
-
-    # (6) launches per year
-    reentries = _read_table(run_dir, "simulation/reentries.parquet")
-    if reentries is not None and reentries["year"].size:
-        fig, total_launches = launches_figure(reentries, float(fleet_design["satellites_per_launch"]),
-                                              float(fleet_design["launches_per_year"]))
-        body = _figure_html(fig, "fig-launches") + _caption(
-            f"Satellites launched and re-entering per year from <code>simulation/reentries.parquet</code>; launches = "
-            f"satellites launched / {fleet_design['satellites_per_launch']:g} satellites per launch "
-            f"(<code>assessment.json</code> fleet, {html.escape(str(fleet_design['launch_vehicle']))}), rounded up "
-            f"each year: {total_launches} launches over the horizon.")
-    else:
-        body = _unavailable("This run has no simulation/reentries.parquet (no replacement cycle was simulated).")
-    sections.append(("launches", FIGURES["launches"], body))
-
-    # (7) goodput
-    fleet = _read_table(run_dir, "simulation/fleet.parquet")
-    if fleet is not None and fleet["time"].size:
-        assumed = float(inputs["economics"]["availability"])
-        fig, simulated, mission = goodput_figure(fleet, assumed, econ)
-        basis = ("life and availability measured by this run's simulation"
-                 if str(econ.get("life_basis", "")).startswith("simulation") else "closed-form design")
-        body = _figure_html(fig, "fig-goodput") + _caption(
-            f"Simulated: the fleet's compute available over the {manifest['days']:g} simulated days "
-            f"(<code>simulation/fleet.parquet</code>), mean {simulated:.2%}. Assumed: availability "
-            f"{assumed:.2%} (<code>inputs.json</code> economics). Mission (<code>assessment.json</code>): the "
-            f"economics' availability {mission:.2%} over a mission life of {econ['mission_life_years']:g} years "
-            f"(assumed design life {inputs['economics']['design_life_years']:g} years; dose-limited life "
-            f"{sat['dose_limited_life_years']:.3g} years; {basis}), {_fmt(econ['accelerator_hours'])} "
-            f"accelerator-hours delivered over the {econ['horizon_years']:g}-year horizon.")
-    else:
-        body = _unavailable("This run has no simulation/fleet.parquet.")
-    sections.append(("goodput", FIGURES["goodput"], body))
-
-    sections.append(("inputs", "Inputs", inputs_table(inputs) + _caption(
-        "Every field of the validated scenario (<code>inputs.json</code>), defaults included; blank fields take the "
-        "catalog's figure or a derived value.")))
-    sections.append(("sources", "Catalog parts and their sources", sources_table(inputs) + _caption(
-        "The catalog parts the scenario names, each figure with its source, year and confidence "
-        "(<code>leodc catalog</code>).")))
-
-    toc = "".join(f'<li><a href="#{a}">{html.escape(h)}</a></li>' for a, h, _ in sections)
-    body = "\n".join(f'<section id="{a}"><h2>{html.escape(h)}</h2>\n{b}\n</section>' for a, h, b in sections)
-    name = html.escape(inputs.get("name") or (record.scenario_name if record else "") or "")
-    created = record.created_utc.strftime("%Y-%m-%d %H:%M:%S UTC") if record and record.created_utc else ""
-    version = html.escape(str(manifest.get("leodc_version", "")))
+    toc = "".join(f'<li><a href="#{s.anchor}">{html.escape(s.heading)}</a></li>' for s in sections)
+    body = "\n".join(f'<section id="{s.anchor}"><h2>{html.escape(s.heading)}</h2>\n{s.body}\n</section>'
+                     for s in sections)
+    record = run.record
+    name = html.escape(run.inputs.get("name") or (record.scenario_name if record else "") or "")
+    created = record.created_utc.strftime(TIMESTAMP_FORMAT) if record and record.created_utc else ""
+    run_id = html.escape(run.run_id)
+    digest = html.escape(str(run.assessment["scenario"].get("digest", "")))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>leodc report {html.escape(run_id)}: {name}</title>
+<title>leodc report {run_id}: {name}</title>
 <style>{CSS}</style>
 <script type="text/javascript" id="plotly-js">/* plotly.js {plotly.__version__} bundled by the Python plotly package,
 inlined so the page needs no network */
 {get_plotlyjs()}</script>
 </head><body>
 <h1>{name}</h1>
-<p class="meta">run <code>{html.escape(run_id)}</code> {created}; scenario digest
-<code>{html.escape(str(assessment['scenario'].get('digest', '')))}</code>; leodc {version}.
+<p class="meta">run <code>{run_id}</code> {created}; scenario digest
+<code>{digest}</code>; leodc {html.escape(str(run.simulation.leodc_version))}.
 Every figure is regenerated from the run's stored files.</p>
 <nav><h2>Contents</h2><ol>{toc}</ol></nav>
 {body}
@@ -529,17 +632,23 @@ Every figure is regenerated from the run's stored files.</p>
 """
 
 
+def report_html(run: ReportRun) -> str:
+    """The report of a run read by :func:`read_run`: every section, on one page."""
+    return page_html(run, [section(run) for section in SECTIONS])
+
+
+def build_report(record_or_run_dir: RunRecord | str | Path, run_dir: str | Path | None = None) -> str:
+    """The report's HTML text for a run (a catalog record, or a run directory)."""
+    return report_html(read_run(record_or_run_dir, run_dir))
+
+
 def write_report(record_or_run_dir: RunRecord | str | Path, path: str | Path | None = None,
                  run_dir: str | Path | None = None) -> Path:
-    """Write the run's report (default ``<run dir>/report.html``) through a temporary file; returns its path.
+    """Write the run's report (default: the run layout's report file) atomically; returns its path.
 
     ``record_or_run_dir`` is a catalog record (its files are found under ``run_dir``, or under the default
     runs home) or a run directory."""
-    record, directory = _resolve(record_or_run_dir, run_dir)
-    text = build_report(record if record is not None else directory, directory)
-    out = Path(path) if path is not None else directory / REPORT_FILE
+    run = read_run(record_or_run_dir, run_dir)
+    out = Path(path) if path is not None else run.layout.report
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
-    return out
+    return write_text(out, report_html(run))

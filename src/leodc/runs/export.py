@@ -1,7 +1,8 @@
 """Exports of a stored run for other tools: CZML (Cesium), CCSDS OEM (ephemerides), CCSDS OMM (elements).
 
-Each export reads what the run wrote and nothing else (``orbits.parquet``, ``elements.parquet``), and
-writes under ``<run>/exports/`` unless told where:
+Each export reads what the run wrote and nothing else (the run layout's orbit sample and mean elements,
+``orbits.parquet`` and ``elements.parquet``), and writes under the layout's ``exports/`` unless told
+where, atomically (``leodc.files``):
 
 ``fleet.czml`` (CZML 1.0, written with ``czml3``)
     A document packet whose clock spans the orbit sample (animated, x60, looping), then one packet per
@@ -35,7 +36,6 @@ writes under ``<run>/exports/`` unless told where:
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,11 +45,12 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from leodc.constants import SECONDS_PER_DAY
+from leodc.errors import InputError
+from leodc.files import atomic_path, write_text
 from leodc.orbits.epochs import UNIX_EPOCH_JD
-from leodc.scenario import InputError
+from leodc.runs.layout import RunLayout, table_columns
 
 FORMATS = ("czml", "oem", "omm")
-EXPORTS_DIR = "exports"
 CZML_FILE = "fleet.czml"
 OEM_DIR = "oem"
 OMM_FILE = "fleet.omm.xml"
@@ -111,7 +112,8 @@ def _need(path: Path, run_id: str, what: str) -> Path:
 
 
 def read_orbit_sample(run_dir: Path) -> OrbitSample:
-    path = _need(run_dir / "orbits.parquet", run_dir.name, "the orbit sample")
+    """The run's orbit sample (``RunLayout.orbits``) sorted by satellite then time."""
+    path = _need(RunLayout(run_dir).orbits, run_dir.name, "the orbit sample")
     t = pq.read_table(path)
     if t.num_rows == 0:
         raise InputError(str(path), None, "the orbit sample is empty")
@@ -138,10 +140,9 @@ def _now_iso() -> str:
 
 
 def _write_text(path: Path, text: str) -> None:
+    """Write an export atomically, making its folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_text(path, text)
 
 
 def object_name(sat_id: int) -> str:
@@ -177,7 +178,7 @@ def write_czml(run_dir: Path, path: Path | None = None, scenario_name: str | Non
     from czml3.types import NearFarScalarValue
 
     s = read_orbit_sample(run_dir)
-    path = path or run_dir / EXPORTS_DIR / CZML_FILE
+    path = path or RunLayout(run_dir).exports / CZML_FILE
     t0, t1 = int(s.time_us.min()), int(s.time_us.max())
     epoch = _iso(t0, zulu=True)
     packets = [Packet(id="document", name=scenario_name or f"leodc run {run_dir.name}", version=CZML_VERSION,
@@ -245,7 +246,7 @@ def write_oem(run_dir: Path, directory: Path | None = None) -> ExportResult:
     from leodc.orbits.frames import teme_to_gcrs
 
     s = read_orbit_sample(run_dir)
-    directory = directory or run_dir / EXPORTS_DIR / OEM_DIR
+    directory = directory or RunLayout(run_dir).exports / OEM_DIR
     created = _now_iso()
     paths = []
     for k, sat_id in enumerate(s.sat_id):
@@ -302,38 +303,38 @@ def _omm_xml(f: dict, created: str, comment: str) -> str:
 
 
 def read_elements(run_dir: Path):
+    """The fleet's mean elements (``RunLayout.elements``) as ``FleetElements``."""
     from leodc.orbits.elements import FleetElements
 
-    path = _need(run_dir / "elements.parquet", run_dir.name, "the fleet's mean elements")
-    t = pq.read_table(path)
-    return FleetElements(**{name: t.column(name).to_numpy() for name in FleetElements.__dataclass_fields__})
+    path = _need(RunLayout(run_dir).elements, run_dir.name, "the fleet's mean elements")
+    cols = table_columns(pq.read_table(path, columns=list(FleetElements.__dataclass_fields__)))
+    return FleetElements(**cols)
 
 
 def write_omm(run_dir: Path, path: Path | None = None, max_satellites: int = OMM_MAX_SATELLITES) -> ExportResult:
     """Every satellite's mean elements as CCSDS OMM XML (see module doc); returns what was written."""
+    layout = RunLayout(run_dir)
     elements = read_elements(run_dir)
     n = len(elements)
     if n > max_satellites:
-        raise InputError(str(run_dir / "elements.parquet"), "satellites",
+        raise InputError(str(layout.elements), "satellites",
                          f"the OMM export stops at {max_satellites:,} satellites and this fleet has {n:,} "
                          "(about 1.2 kB each); export the CZML or OEM sample instead")
     if n and (int(elements.sat_id.max()) > SGP4_MAX_CATALOG_NUMBER or int(elements.sat_id.min()) < 0):
-        raise InputError(str(run_dir / "elements.parquet"), "sat_id",
+        raise InputError(str(layout.elements), "sat_id",
                          f"OMM catalogue numbers run from 0 to {SGP4_MAX_CATALOG_NUMBER} (SGP4's Alpha-5)")
-    path = path or run_dir / EXPORTS_DIR / OMM_FILE
+    path = path or layout.exports / OMM_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     created = _now_iso()
     comment = (f"leodc run {run_dir.name}: simulated satellites, drag-free SGP4 mean elements; "
                "NORAD_CAT_ID is leodc's sat_id, not a catalogue number")
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as out:
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as out:
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n<ndm xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
                   ' xsi:noNamespaceSchemaLocation="https://sanaregistry.org/r/ndmxml_unqualified/'
                   'ndmxml-2.0.0-master-2.0.xsd">\n')
         for i in range(n):
             out.write(_omm_xml(omm_fields(elements, i), created, comment))
         out.write("</ndm>\n")
-    os.replace(tmp, path)
     return ExportResult(run_dir.name, "omm", [str(path)], n, 0, "TEME",
                         ["drag-free (BSTAR 0); formation members' relative motion is not in an OMM"])
 

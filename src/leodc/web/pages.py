@@ -1,0 +1,117 @@
+"""The dashboard's pages and files: the static pages (runs, run, globe, new-run form, offline API
+docs), a run's HTML report, the static assets and the Cesium build.
+
+Nothing is fetched from outside the machine: Cesium is served at ``/cesium/`` from the npm package
+``make web`` installs (``.cache/cesium``), or that route says how to install it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from leodc.errors import LeodcError, NotFoundError
+from leodc.report import build_report
+from leodc.web.failures import ConflictError
+from leodc.web.state import Record, Store, run_layout
+
+STATIC_DIR = Path(__file__).with_name("static")
+CESIUM_ENV = "LEODC_CESIUM_DIR"
+# where `make web` puts the package (relative to the working directory, then to the source checkout)
+CESIUM_SUBPATH = Path(".cache") / "cesium" / "node_modules" / "cesium" / "Build" / "Cesium"
+CESIUM_ENTRY = "Cesium.js"
+CHECKOUT_PARENTS = 3  # src/leodc/web/pages.py -> the source checkout
+NO_CESIUM = "Cesium is not installed: run `make web` (npm install cesium into .cache/cesium)"
+COMPLETE = "complete"
+HTML = "text/html"
+
+router = APIRouter(include_in_schema=False)
+
+
+def find_cesium(explicit: str | Path | None = None) -> Path | None:
+    """The Cesium build folder (holding Cesium.js), or None when `make web` has not installed it.
+
+    The folder named, else ``LEODC_CESIUM_DIR``, else ``.cache/cesium`` under the working directory or
+    the source checkout."""
+    if explicit:
+        candidates = [Path(explicit)]
+    elif os.environ.get(CESIUM_ENV):
+        candidates = [Path(os.environ[CESIUM_ENV])]
+    else:
+        candidates = [Path.cwd() / CESIUM_SUBPATH, Path(__file__).resolve().parents[CHECKOUT_PARENTS] / CESIUM_SUBPATH]
+    for folder in candidates:
+        if (folder / CESIUM_ENTRY).is_file():
+            return folder.resolve()
+    return None
+
+
+def page(name: str) -> FileResponse:
+    """A static HTML page."""
+    return FileResponse(STATIC_DIR / name, media_type=HTML)
+
+
+@router.get("/")
+def index_page():
+    return page("index.html")
+
+
+@router.get("/new")
+def new_page():
+    return page("new.html")
+
+
+@router.get("/docs")
+def docs_page():
+    return page("docs.html")
+
+
+@router.get("/runs")
+def runs_redirect():
+    return RedirectResponse("/")
+
+
+@router.get("/runs/{run_id}")
+def run_page(record: Record):
+    return page("run.html")
+
+
+@router.get("/runs/{run_id}/globe")
+def globe_page(record: Record):
+    return page("globe.html")
+
+
+@router.get("/runs/{run_id}/report")
+def report_page(record: Record, store: Store):
+    """The run's report, built from its files (a run not complete has none: 409)."""
+    if record.status != COMPLETE:
+        raise ConflictError(str(store.path), "run id", f"run {record.id!r} is {record.status} (at stage "
+                            f"{record.stage}); expected a complete run")
+    try:
+        return HTMLResponse(build_report(record, run_layout(store, record).root))
+    except LeodcError:
+        raise
+    except Exception as exc:  # a report that cannot be built is this run's problem, not the server's
+        raise ConflictError(record.id, None, f"the report could not be built: {exc}") from None
+
+
+@router.get("/favicon.ico")
+def favicon():
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
+
+
+def no_cesium(path: str):
+    """``/cesium/...`` when no Cesium build is installed: say how to install it."""
+    raise NotFoundError("/cesium", None, NO_CESIUM)
+
+
+def mount_files(app: FastAPI, cesium: Path | None) -> None:
+    """Serve the static assets at ``/static`` and the Cesium build at ``/cesium`` (or say it is missing)."""
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    if cesium is not None:
+        app.mount("/cesium", StaticFiles(directory=cesium), name="cesium")
+    else:
+        app.add_api_route("/cesium/{path:path}", no_cesium, methods=["GET"], include_in_schema=False)

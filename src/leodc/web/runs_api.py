@@ -1,0 +1,79 @@
+"""The runs API: every run, one run's record and files, the data of its page and of its globe, a
+started run's progress, and what this server has (the runs home, Cesium)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from leodc.fields import jsonable
+from leodc.runs.layout import DesignStage, EconomicsStage
+from leodc.runs.store import RunRecord
+from leodc.version import __version__
+from leodc.web.run_data import baselines, cost_items, fleet_series, globe_sample, read_stage, satellite_series
+from leodc.web.state import Cesium, Record, StartedJobs, Store, run_layout
+
+GLOBE_DEFAULT_SATELLITES = 200
+GLOBE_MAX_SATELLITES = 2000
+CESIUM_HINT = "Cesium is not installed: run `make web` (npm install cesium)"
+
+router = APIRouter(prefix="/api")
+TAGS = ["runs"]
+
+
+def summary(r: RunRecord) -> dict:
+    """A run as the runs list shows it."""
+    return jsonable({"id": r.id, "created_utc": r.created_utc.isoformat() if r.created_utc else None,
+                     "status": r.status, "stage": r.stage, "scenario_name": r.scenario_name,
+                     "metrics": r.metrics, "error": r.error})
+
+
+@router.get("/runs", tags=TAGS, summary="Every run, newest first")
+def list_runs(store: Store) -> list[dict]:
+    return [summary(r) for r in store.list()]
+
+
+@router.get("/runs/{run_id}", tags=TAGS, summary="One run: catalog record and headline metrics")
+def get_run(record: Record, store: Store) -> dict:
+    root = run_layout(store, record).root
+    files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+    return jsonable({"record": record.to_dict(), "headline": record.metrics, "files": files})
+
+
+@router.get("/runs/{run_id}/figures", tags=TAGS, summary="Data for the run page's figures")
+def get_figures(record: Record, store: Store) -> dict:
+    layout = run_layout(store, record)
+    designed, costed = read_stage(DesignStage, layout), read_stage(EconomicsStage, layout)
+    assessment = costed.assessment if costed else None
+    return jsonable({
+        "id": record.id, "status": record.status,
+        "fleet": fleet_series(layout),
+        "satellites": satellite_series(layout),
+        "cost_items": cost_items(assessment),
+        "total_cost_usd": ((assessment or {}).get("economics") or {}).get("total_cost_usd"),
+        "baselines": baselines(assessment, costed.compare if costed else None),
+        "environment": designed.environment if designed else None,
+        "timings": record.timings,
+        "report_available": True,
+    })
+
+
+@router.get("/runs/{run_id}/globe", tags=TAGS,
+            summary="A sample of the fleet over time: Earth-fixed positions (km) and sunlit share")
+def get_globe(record: Record, store: Store, max_satellites: Annotated[int, Query(
+        ge=1, le=GLOBE_MAX_SATELLITES, description="At most this many satellites")] = GLOBE_DEFAULT_SATELLITES
+              ) -> dict:
+    fleet = record.metrics.get("satellites") or ((record.inputs or {}).get("fleet") or {}).get("target_satellites")
+    return {"id": record.id, **jsonable(globe_sample(run_layout(store, record), fleet, max_satellites))}
+
+
+@router.get("/jobs/{run_id}", tags=TAGS, summary="A started run's progress")
+def get_job(run_id: str, jobs: StartedJobs) -> dict:
+    return jsonable(jobs.status(run_id))
+
+
+@router.get("/info", tags=["dashboard"], summary="The runs home and whether Cesium is installed")
+def info(store: Store, cesium: Cesium) -> dict:
+    return {"version": __version__, "runs_home": str(store.home.resolve()), "cesium_available": cesium is not None,
+            "cesium_hint": None if cesium else CESIUM_HINT}
