@@ -368,10 +368,7 @@ def report(run_id: Annotated[str, typer.Argument(help="Run id.")], out: HomeOpt 
     from leodc.runs.store import RunStore
 
     store = RunStore(out)
-    record = store.get(run_id)
-    if record.status != "complete":
-        raise InputError(str(store.path), "run id", f"run {run_id!r} is {record.status} (at stage {record.stage}); "
-                         "expected a complete run")
+    record = store.get_complete(run_id)
     run_dir = store.run_dir(run_id)
     path = write_report(record, file or run_dir / REPORT_FILE, run_dir=run_dir)
     if as_json:

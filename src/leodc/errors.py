@@ -44,3 +44,9 @@ class NotFoundError(InputError):
     """A named thing (a run id, a file) does not exist."""
 
     status_code = 404
+
+
+class ConflictError(InputError):
+    """A thing not in the state the action needs, such as the report of a run that did not complete."""
+
+    status_code = 409

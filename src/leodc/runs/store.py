@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from leodc.scenario import InputError
+from leodc.errors import ConflictError, NotFoundError
 
 CATALOG_FILE = "catalog.duckdb"
 HOME_ENV = "LEODC_HOME"
@@ -208,8 +208,16 @@ class RunStore:
     def get(self, run_id: str) -> RunRecord:
         rows = self._rows("WHERE id = ?", [run_id])
         if not rows:
-            raise InputError(str(self.path), "run id", f"no run {run_id!r}; `leodc runs list` shows the runs")
+            raise NotFoundError(str(self.path), "run id", f"no run {run_id!r}; `leodc runs list` shows the runs")
         return rows[0]
+
+    def get_complete(self, run_id: str) -> RunRecord:
+        """The run's record; a run that is not complete (running, failed) is a :class:`ConflictError`."""
+        record = self.get(run_id)
+        if record.status != "complete":
+            raise ConflictError(str(self.path), "run id", f"run {run_id!r} is {record.status} (at stage "
+                                f"{record.stage}); expected a complete run")
+        return record
 
     def run_dir(self, run_id: str) -> Path:
         return self.home / run_id

@@ -13,7 +13,6 @@ from fastapi.responses import JSONResponse
 
 from leodc.errors import InputError, LeodcError
 
-HTTP_CONFLICT = 409
 HTTP_TOO_LARGE = 413
 HTTP_UNPROCESSABLE = 422
 
@@ -30,10 +29,6 @@ class TooLargeError(InputError):
     status_code = HTTP_TOO_LARGE
 
 
-class ConflictError(InputError):
-    """A run not in the state the request needs, such as a report of a run still going (409)."""
-
-    status_code = HTTP_CONFLICT
 
 
 async def leodc_error(request: Request, exc: LeodcError) -> JSONResponse:

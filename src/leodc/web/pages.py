@@ -14,9 +14,8 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from leodc.errors import LeodcError, NotFoundError
+from leodc.errors import ConflictError, LeodcError, NotFoundError
 from leodc.report import build_report
-from leodc.web.failures import ConflictError
 from leodc.web.state import Record, Store, run_layout
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -26,7 +25,6 @@ CESIUM_SUBPATH = Path(".cache") / "cesium" / "node_modules" / "cesium" / "Build"
 CESIUM_ENTRY = "Cesium.js"
 CHECKOUT_PARENTS = 3  # src/leodc/web/pages.py -> the source checkout
 NO_CESIUM = "Cesium is not installed: run `make web` (npm install cesium into .cache/cesium)"
-COMPLETE = "complete"
 HTML = "text/html"
 
 router = APIRouter(include_in_schema=False)
@@ -87,9 +85,7 @@ def globe_page(record: Record):
 @router.get("/runs/{run_id}/report")
 def report_page(record: Record, store: Store):
     """The run's report, built from its files (a run not complete has none: 409)."""
-    if record.status != COMPLETE:
-        raise ConflictError(str(store.path), "run id", f"run {record.id!r} is {record.status} (at stage "
-                            f"{record.stage}); expected a complete run")
+    store.get_complete(record.id)
     try:
         return HTMLResponse(build_report(record, run_layout(store, record).root))
     except LeodcError:

@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from leodc.errors import InputError, NotFoundError
 from leodc.runs.layout import RunLayout
 from leodc.runs.store import RunRecord, RunStore
 from leodc.web.jobs import Jobs
@@ -32,19 +31,9 @@ StartedJobs = Annotated[Jobs, Depends(started_jobs)]
 Cesium = Annotated[Path | None, Depends(cesium_build)]
 
 
-def find_record(store: RunStore, run_id: str) -> RunRecord:
-    """The run's catalog record; an unknown id is a 404 with the store's one-line message."""
-    try:
-        return store.get(run_id)
-    except NotFoundError:
-        raise
-    except InputError as exc:  # the store names the catalog and the id, as the CLI prints it
-        raise NotFoundError(exc.file, exc.field, exc.expected) from None
-
-
 def run_record(run_id: str, store: Store) -> RunRecord:
     """The record of the run the path names (``{run_id}``)."""
-    return find_record(store, run_id)
+    return store.get(run_id)  # unknown: a NotFoundError (404) naming the catalog and the id, as the CLI says
 
 
 Record = Annotated[RunRecord, Depends(run_record)]
