@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from leodc.scenario import InputError, evaluate, load_scenario, parse_override, with_overrides
+from leodc.audit import evaluate
+from leodc.scenario import InputError, load_scenario, parse_override, with_overrides
 
 
 def test_builtin_default_loads_and_every_file_extends_it(tmp_path: Path):

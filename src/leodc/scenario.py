@@ -8,16 +8,16 @@ field, and what was expected: :class:`InputError`, which the CLI turns into one 
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
-import operator
+import math
 import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from leodc.catalog import load_catalog
 from leodc.constants import (
@@ -33,6 +33,25 @@ from leodc.errors import InputError
 BUILTIN_PREFIX = "builtin:"
 DEFAULT_BASE = "builtin:default"
 
+# The pydantic error type of a rule across fields. Its context lists the fields the rule reads
+# (dotted, relative to the model that checks it, the one to name by default first); the error
+# names whichever of them was stated last, in the file (or ``--set``) that stated it.
+CROSS_FIELD_ERROR = "cross_field"
+
+
+def cross_field_error(fields: tuple[str, ...], expected: str) -> PydanticCustomError:
+    """The error a model validator raises when fields that are each valid do not fit together.
+
+    Parameters
+    ----------
+    fields : tuple of str
+        The fields the rule reads, dotted and relative to the validating model; the first is named
+        when none of them was stated (e.g. a scenario built in code).
+    expected : str
+        What was expected, and what was found.
+    """
+    return PydanticCustomError(CROSS_FIELD_ERROR, expected, {"fields": fields})
+
 
 def _catalog_name(kind: str, name: str) -> str:
     parts = load_catalog().kind(kind)
@@ -42,7 +61,8 @@ def _catalog_name(kind: str, name: str) -> str:
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # every number a scenario states is finite: inf and nan would pass the bounds that have no upper end
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 Fraction = Field(ge=0.0, le=1.0)
@@ -90,6 +110,23 @@ class Power(_Section):
 
     _check_array = field_validator("solar_array")(lambda v: _catalog_name("solar_arrays", v))
     _check_battery = field_validator("battery")(lambda v: _catalog_name("batteries", v))
+
+    @model_validator(mode="after")
+    def _charge_path_creates_no_energy(self) -> Power:
+        # The engine charges at eta_c = (X_e / X_d) / eta_d with eta_d = sqrt(round trip), so that
+        # it spends per orbit what the SMAD sizing provides (leodc.simulate.spacecraft); eta_c > 1
+        # would create energy.
+        round_trip = load_catalog().batteries[self.battery].round_trip_efficiency.value
+        discharge = math.sqrt(round_trip)
+        ratio = self.eclipse_path_efficiency / self.daylight_path_efficiency
+        if ratio / discharge > 1.0:
+            raise cross_field_error(
+                ("eclipse_path_efficiency", "daylight_path_efficiency", "battery"),
+                f"expected eclipse_path_efficiency / daylight_path_efficiency at most {discharge:.4g}, the "
+                f"discharge efficiency of battery {self.battery!r} (the square root of its round-trip efficiency "
+                f"{round_trip:g}); got {self.eclipse_path_efficiency:g} / {self.daylight_path_efficiency:g} = "
+                f"{ratio:.4g}: the battery's charge path would have to create energy")
+        return self
 
 
 class Thermal(_Section):
@@ -327,6 +364,8 @@ def _read_toml(ref: str, relative_to: Path | None, wanted_by: str) -> tuple[dict
         raise InputError(str(path), None, f"not valid TOML ({exc})") from None
     except UnicodeDecodeError:
         raise InputError(str(path), None, "not a UTF-8 text file") from None
+    except OSError as exc:
+        raise InputError(str(path), None, f"expected a readable file ({exc.strerror})") from None
     return data, str(path), path.parent
 
 
@@ -397,7 +436,9 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     return key.split("."), value
 
 
-def apply_overrides(data: dict, overrides: list[str] | dict[str, Any], origin: dict[str, str]) -> dict:
+def apply_overrides(data: dict, overrides: list[str] | dict[str, Any], origin: dict[str, str],
+                    label: str = "--set") -> dict:
+    """Set dotted fields in ``data``; ``origin`` records ``label`` as where each was stated."""
     items = overrides.items() if isinstance(overrides, dict) else (
         (".".join(p), v) for p, v in map(parse_override, overrides))
     for dotted, value in items:
@@ -409,8 +450,22 @@ def apply_overrides(data: dict, overrides: list[str] | dict[str, Any], origin: d
             node = node[p]
         _drop_exclusive(".".join(parts[:-1]), node, parts[-1])
         node[parts[-1]] = value
-        _mark(origin, dotted, value, "--set")
+        _mark(origin, dotted, value, label)
     return data
+
+
+def _blamed(loc: tuple[str, ...], fields: tuple[str, ...], origin: dict[str, str]) -> tuple[str, ...]:
+    """Of the fields a cross-field rule reads, the one stated last (the first when none was stated)."""
+    order = {path: k for k, path in enumerate(origin)}
+
+    def stated_at(field: str) -> int:
+        parts = (*loc, *field.split("."))
+        for n in range(len(parts), 0, -1):  # a list (shells) is stated as a whole
+            if ".".join(parts[:n]) in order:
+                return order[".".join(parts[:n])]
+        return -1
+
+    return tuple(max(fields, key=stated_at).split("."))  # max keeps the first of equals
 
 
 def _validate(model: type[BaseModel], data: dict, origin: dict[str, str], default_file: str):
@@ -418,7 +473,9 @@ def _validate(model: type[BaseModel], data: dict, origin: dict[str, str], defaul
         return model.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = [str(p) for p in err["loc"]]
+        loc = tuple(str(p) for p in err["loc"])
+        if err["type"] == CROSS_FIELD_ERROR:
+            loc += _blamed(loc, err["ctx"]["fields"], origin)
         field = ".".join(loc) or None
         file = default_file
         for n in range(len(loc), 0, -1):
@@ -446,7 +503,7 @@ def _expected(model: type[BaseModel], err: dict) -> str:
     if kind == "missing":
         return "required field is missing"
     msg = msg.removeprefix("Value error, ")
-    if "input" in err and kind not in ("value_error",):
+    if "input" in err and kind not in ("value_error", CROSS_FIELD_ERROR):
         msg += f" (got {err['input']!r})"
     return msg
 
@@ -470,11 +527,13 @@ def _resolve_paths(data: dict, origin: dict[str, str]) -> None:
     for dotted in PATH_FIELDS:
         section, _, key = dotted.partition(".")
         value = data.get(section, {}).get(key) if isinstance(data.get(section), dict) else None
-        if not isinstance(value, str) or Path(value).is_absolute():
-            continue
+        if not isinstance(value, str):
+            continue  # not a path: validation names the field
         stated_in = origin.get(dotted, "")
         base = Path(stated_in).parent if stated_in and not stated_in.startswith(("--", BUILTIN_PREFIX)) else Path()
-        path = base / value
+        path = base / value  # an absolute value stays as it is
+        if path.is_dir():
+            raise InputError(stated_in or "scenario", dotted, f"expected a file, found a directory: {path}")
         if not path.is_file():
             raise InputError(stated_in or "scenario", dotted, f"file not found: {path}")
         data[section][key] = str(path)
@@ -490,38 +549,5 @@ def load_terrestrial(path: str | Path) -> Terrestrial:
 def with_overrides(scenario: Scenario, overrides: dict[str, Any], label: str = "--set") -> Scenario:
     """A copy of a validated scenario with dotted-path overrides, validated again."""
     origin: dict[str, str] = {}
-    data = apply_overrides(scenario.model_dump(), overrides, origin)
+    data = apply_overrides(scenario.model_dump(), overrides, origin, label)
     return _validate(Scenario, data, origin, label)
-
-
-# ---------------------------------------------------------------- arithmetic for audits
-
-_OPS = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-    ast.Div: operator.truediv, ast.Pow: operator.pow, ast.USub: operator.neg, ast.UAdd: operator.pos,
-}
-
-
-def evaluate(expression: str, names: dict[str, float], where: str = "audit") -> float:
-    """Evaluate plain arithmetic over named stated figures (no calls, no attributes)."""
-    try:
-        tree = ast.parse(expression, mode="eval")
-    except SyntaxError:
-        raise InputError(where, "recomputed", f"not an arithmetic expression: {expression!r}") from None
-
-    def ev(node: ast.AST) -> float:
-        if isinstance(node, ast.Expression):
-            return ev(node.body)
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-            return float(node.value)
-        if isinstance(node, ast.Name):
-            if node.id not in names:
-                raise InputError(where, "recomputed", f"unknown name {node.id!r}; stated: {', '.join(names)}")
-            return float(names[node.id])
-        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-            return _OPS[type(node.op)](ev(node.left), ev(node.right))
-        if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS:
-            return _OPS[type(node.op)](ev(node.operand))
-        raise InputError(where, "recomputed", f"only + - * / ** and names are allowed: {expression!r}")
-
-    return ev(tree)

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 from leodc.constants import SECONDS_PER_HOUR
+from leodc.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,10 @@ def size_solar_array(load_w: float, eclipse_fraction: float, daylight_path_effic
                      eclipse_path_efficiency: float, solar_constant_w_per_m2: float, cell_efficiency: float,
                      packing_factor: float, sun_incidence_deg: float, degradation_per_year: float,
                      life_years: float, specific_power_w_per_kg: float) -> SolarArraySize:
-    if eclipse_fraction >= 1.0:
-        raise ValueError("an orbit always in shadow cannot be solar powered")
+    if eclipse_fraction >= 1.0:  # the sizing eclipse is the longest x (1 + margin): under 0.9 of any LEO orbit
+        raise InputError("scenario", "power.eclipse_margin_fraction",
+                         f"expected a sizing eclipse shorter than the orbit; got an eclipse fraction of "
+                         f"{eclipse_fraction:g}: an orbit always in shadow cannot be solar powered")
     t_e, t_d = eclipse_fraction, 1.0 - eclipse_fraction
     eol_w = (load_w * t_e / eclipse_path_efficiency + load_w * t_d / daylight_path_efficiency) / t_d
     life_factor = (1.0 - degradation_per_year) ** life_years

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from leodc.constants import EARTH_J2, EARTH_RADIUS_KM, JD_J2000
+from leodc.errors import InputError
 from leodc.orbits.elements import FleetElements, sgp4_rates, sgp4_sun_synchronous_inclination_rad
 from leodc.orbits.sun import almanac_sun_direction
 
@@ -72,8 +73,9 @@ def _elements(first_id: int, shell_index: int, epoch_jd: float, a_km: float, inc
 
 def walker(total: int, planes: int, phasing: int, pattern: str = "delta") -> tuple[np.ndarray, np.ndarray]:
     """Node and mean anomaly (rad) of each satellite of a Walker pattern."""
-    if planes < 1 or planes > total:
-        raise ValueError(f"a Walker shell needs 1 <= planes <= satellites (got {planes} planes, {total} satellites)")
+    if planes < 1 or planes > total:  # a scenario's Shell refuses it first, naming the file and the shell
+        raise InputError("scenario", "constellation.shells.planes",
+                         f"expected 1 <= planes <= satellites (got {planes} planes, {total} satellites)")
     spread = 2 * math.pi if pattern == "delta" else math.pi
     counts = np.full(planes, total // planes)
     counts[: total % planes] += 1

@@ -14,7 +14,7 @@ satellite read from its TLE and from its OMM gives the same orbit to the precisi
 (1 microsecond). Catalog numbers above 99999 (CelesTrak's six-digit numbers) are kept as integers;
 a TLE writes them in Alpha-5.
 
-Every bad input raises :class:`~leodc.scenario.InputError` naming the file, the line (TLE, CSV,
+Every bad input raises :class:`~leodc.errors.InputError` naming the file, the line (TLE, CSV,
 JSON syntax) or the record and field (JSON, XML), and what was expected.
 """
 
@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -31,9 +32,9 @@ from typing import Any
 
 import numpy as np
 from sgp4 import omm
-from sgp4.api import WGS72, Satrec, SatrecArray
+from sgp4.api import SGP4_ERRORS, WGS72, Satrec, SatrecArray
 
-from leodc.scenario import InputError
+from leodc.errors import InputError
 
 TLE_SUFFIXES = (".tle", ".txt", ".3le", ".2le")
 FORMAT_BY_SUFFIX = {**dict.fromkeys(TLE_SUFFIXES, "tle"), ".csv": "csv", ".json": "json", ".xml": "xml"}
@@ -47,6 +48,8 @@ OMM_NUMBER_KEYS = (
 OMM_DEFAULTS = {"CLASSIFICATION_TYPE": "U", "OBJECT_ID": "", "EPHEMERIS_TYPE": 0, "ELEMENT_SET_NO": 999,
                 "REV_AT_EPOCH": 0}
 _EPOCH_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z?$")
+# A TLE epoch's day of the year (columns 21-32), 1.0 (1 January, 0h) to the end of a leap year
+FIRST_DAY_OF_YEAR, END_OF_LEAP_YEAR_DAY = 1.0, 367.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,9 +73,9 @@ class TleFleet:
 def read_fleet(path: str | Path, *, verify_checksums: bool = True) -> TleFleet:
     """Read every satellite in a TLE or OMM (CSV, JSON, XML) file.
 
-    ``verify_checksums=False`` accepts TLE lines whose checksum digit is wrong; it exists for
-    Vallado's verification set, whose three hand-made error-code cases carry wrong checksums.
-    Real files should be read with the default.
+    ``verify_checksums=False`` accepts TLE lines whose checksum digit is wrong, and element sets
+    that SGP4 cannot initialise; it exists for Vallado's verification set, whose three hand-made
+    error-code cases carry wrong checksums. Real files should be read with the default.
     """
     path = Path(path)
     source = str(path)
@@ -165,7 +168,19 @@ def _check_tle_line(line: str, number: int, lineno: int, source: str, verify_che
         found, computed = body[68], _tle_checksum(body)
         if found != str(computed):
             raise InputError(source, where, f"expected checksum {computed} in column 69, found {found!r}")
+    if number == 1 and not FIRST_DAY_OF_YEAR <= float(body[20:32]) < END_OF_LEAP_YEAR_DAY:
+        raise InputError(source, where, f"expected the epoch's day of the year (columns 21-32) at least "
+                                        f"{FIRST_DAY_OF_YEAR:g} and below {END_OF_LEAP_YEAR_DAY:g}, "
+                                        f"found {body[20:32]!r}")
     return body
+
+
+def _initialised(satrec: Satrec, source: str, where: str) -> Satrec:
+    """The satellite, if SGP4 could initialise its elements (else the reason, by SGP4's error code)."""
+    if satrec.error:
+        reason = SGP4_ERRORS.get(satrec.error, f"error code {satrec.error}")
+        raise InputError(source, where, f"expected elements SGP4 can fly; SGP4 refuses them: {reason}")
+    return satrec
 
 
 def _read_tle(text: str, source: str, verify_checksums: bool) -> tuple[list[str], list]:
@@ -188,6 +203,8 @@ def _read_tle(text: str, source: str, verify_checksums: bool) -> tuple[list[str]
                 raise InputError(source, f"line {lineno}", f"expected catalog number {line1[1][2:7]!r} "
                                                            f"(as on line {line1[0]}), found {body2[2:7]!r}")
             satrec = Satrec.twoline2rv(line1[1], body2, WGS72)
+            if verify_checksums:
+                _initialised(satrec, source, f"lines {line1[0]}-{lineno}")
             satrecs.append(satrec)
             names.append(name[1] if name else str(satrec.satnum))
             name, line1 = None, None
@@ -220,6 +237,8 @@ def _omm_satrec(fields: dict[str, Any], source: str, where: str) -> tuple[str, A
             fields[key] = float(fields[key])
         except (TypeError, ValueError):
             raise InputError(source, f"{where} {key}", f"expected a number, found {fields[key]!r}") from None
+        if not math.isfinite(fields[key]):
+            raise InputError(source, f"{where} {key}", f"expected a finite number, found {fields[key]!r}")
     try:
         norad = int(str(fields["NORAD_CAT_ID"]).strip())
     except ValueError:
@@ -244,7 +263,7 @@ def _omm_satrec(fields: dict[str, Any], source: str, where: str) -> tuple[str, A
     except (TypeError, ValueError) as exc:
         raise InputError(source, where, f"expected a valid OMM record ({exc})") from None
     name = str(fields.get("OBJECT_NAME", "")).strip() or str(norad)
-    return name, satrec
+    return name, _initialised(satrec, source, where)
 
 
 def _read_omm_json(text: str, source: str) -> tuple[list[str], list]:
@@ -252,6 +271,8 @@ def _read_omm_json(text: str, source: str) -> tuple[list[str], list]:
         records = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(source, f"line {exc.lineno}", f"expected valid JSON ({exc.msg}, column {exc.colno})") from None
+    except RecursionError:
+        raise InputError(source, None, "expected a JSON list of OMM objects; found arrays nested too deep") from None
     if isinstance(records, dict):
         records = [records]
     if not isinstance(records, list):
@@ -268,11 +289,11 @@ def _read_omm_json(text: str, source: str) -> tuple[list[str], list]:
 
 def _read_omm_csv(text: str, source: str) -> tuple[list[str], list]:
     reader = omm.parse_csv(io.StringIO(text))
-    if reader.fieldnames is None or "NORAD_CAT_ID" not in reader.fieldnames:
-        raise InputError(source, "line 1", "expected a CSV header naming the OMM fields (OBJECT_NAME, NORAD_CAT_ID, "
-                                           "EPOCH, MEAN_MOTION, ...)")
     names, satrecs = [], []
     try:
+        if reader.fieldnames is None or "NORAD_CAT_ID" not in reader.fieldnames:
+            raise InputError(source, "line 1", "expected a CSV header naming the OMM fields (OBJECT_NAME, "
+                                               "NORAD_CAT_ID, EPOCH, MEAN_MOTION, ...)")
         for row in reader:
             if None in row:
                 raise InputError(source, f"line {reader.line_num}", f"expected {len(reader.fieldnames)} columns, "
@@ -281,7 +302,7 @@ def _read_omm_csv(text: str, source: str) -> tuple[list[str], list]:
             names.append(name)
             satrecs.append(satrec)
     except csv.Error as exc:
-        raise InputError(source, f"line {reader.line_num}", f"expected valid CSV ({exc})") from None
+        raise InputError(source, f"line {max(reader.line_num, 1)}", f"expected valid CSV ({exc})") from None
     return names, satrecs
 
 
