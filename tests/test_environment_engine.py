@@ -103,3 +103,20 @@ def test_environment_cli(tmp_path, leodc_cli):
     assert "Hottest cell" in page
     table = leodc_cli("environment", "examples/published/suncatcher-2025.toml")
     assert table.returncode == 0 and "dose_rad_per_year" in table.stdout
+
+
+def test_satellites_above_the_density_table_never_decay():
+    """A real fleet may fly above the NRLMSIS table's top (2,000 km): drag there is negligible for
+    centuries, so decay and disposal are infinite and the FCC verdict fails without propulsion,
+    while a satellite at 550 km beside it keeps its finite decay."""
+    from leodc.constants import EARTH_RADIUS_KM
+    from leodc.simulate.space_environment import environment
+
+    context = {"chips_per_satellite": 8, "rad_per_sdc": 20.0, "rad_per_uecc": 44.0, "rad_per_crash": 5000.0,
+               "rad_per_host_cpu_event": 450.0, "rad_per_host_ram_event": 400.0,
+               "ballistic_coefficient_kg_per_m2": 20.0, "solar_activity": "mean", "propulsive_disposal": True}
+    summary = {"radiation.dose_rad": np.array([1.0, 1.0])}
+    out = environment(summary, context, np.array([550.0, 2500.0]) + EARTH_RADIUS_KM, 86400.0)
+    assert np.isfinite(out["=decay_years"][0]) and out["=decay_years"][1] == np.inf
+    assert np.isfinite(out["=disposal_years"][0]) and out["=disposal_years"][1] == np.inf
+    assert not out["=fcc_compliant"][1]

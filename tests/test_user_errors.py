@@ -261,3 +261,52 @@ def test_evaluate_lives_in_audit():
     with pytest.raises(InputError, match="division by zero"):
         evaluate("a / (a - a)", {"a": 2.0}, "s.toml", "audit.claims.3.recomputed")
     assert not hasattr(scenario, "evaluate")
+
+
+# ---------------------------------------------------------------------------------------------- later stages
+def test_a_design_check_names_the_file_that_stated_the_field(leodc_cli, tmp_path):
+    """The radiator check runs in the design, after loading; it still names the file and the field."""
+    cold = write(tmp_path / "cold.toml", "[thermal]\nradiator_temperature_k = 150\n")
+    one_line(leodc_cli("design", cold), cold, "thermal.radiator_temperature_k", "absorbs more than it emits")
+    one_line(leodc_cli("design", "builtin:default", "--set", "thermal.radiator_temperature_k=150"), "--set",
+             "thermal.radiator_temperature_k")
+
+
+def test_values_beyond_floating_point_range(leodc_cli):
+    one_line(leodc_cli("design", "builtin:default", "--set", "compute.bus_power_w=1e308"), "builtin:default", None,
+             "floating-point range")
+
+
+def test_output_paths_that_cannot_be_written(leodc_cli, tmp_path):
+    missing = tmp_path / "no" / "such" / "map.html"
+    one_line(leodc_cli("environment", "builtin:default", "--dose-map", missing), "--dose-map", None, "does not exist")
+    one_line(leodc_cli("propagate", STATIONS_TLE, "--start", START, "--hours", "1", "--out", tmp_path),
+             "--out", None, "is a directory")
+    a_file = write(tmp_path / "taken", "x")
+    one_line(leodc_cli("simulate", "builtin:default", "--out", a_file, "--days", SHORT_DAYS), a_file, None,
+             "is a file")
+    assert a_file.read_text() == "x"  # nothing stored is lost
+
+
+def test_a_cluster_address_that_is_not_one(leodc_cli, tmp_path):
+    out = tmp_path / "run"
+    one_line(leodc_cli("simulate", "builtin:default", "--out", out, "--days", SHORT_DAYS,
+                       "--set", "fleet.target_satellites=4", "--cluster", "nonsense"), "--cluster", None,
+             "tcp://HOST:PORT")
+    assert not out.exists() and not (tmp_path / "run.partial").exists()  # nothing half-written left behind
+
+
+def test_a_damaged_simulation_table(leodc_cli, tmp_path):
+    run = tmp_path / "run"
+    assert leodc_cli("simulate", "builtin:default", "--out", run, "--days", SHORT_DAYS,
+                     "--set", "fleet.target_satellites=4").returncode == 0
+    table = run / "satellites.parquet"
+    table.write_bytes(table.read_bytes()[: table.stat().st_size // 2])
+    one_line(leodc_cli("design", "builtin:default", "--run", run), table, None, "unreadable")
+
+
+def test_the_environment_below_the_disposal_perigee(leodc_cli):
+    """A shell below the disposal perigee (350 km) needs no burn: delta-v 0, no traceback."""
+    out = leodc_cli("environment", "builtin:default", "--set", "orbit.altitude_km=300", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["disposal_delta_v_m_s"] == 0.0

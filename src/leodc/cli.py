@@ -18,6 +18,7 @@ from rich.table import Table
 from leodc.catalog import KINDS, Figure, load_catalog
 from leodc.errors import EXIT_BAD_INPUT, InputError, LeodcError
 from leodc.fields import fmt, jsonable, unit_of
+from leodc.files import writable_file
 from leodc.scenario import load_scenario, load_terrestrial
 from leodc.version import __version__
 
@@ -158,7 +159,8 @@ def simulate(scenario: ScenarioArg,
              propagator: Annotated[str | None, typer.Option(help="fast or sgp4.")] = None,
              timeseries: Annotated[bool, typer.Option("--timeseries", help="Also write per satellite-step "
                                                       "sunlit, power_w, soc, radiator_temp_k.")] = False,
-             workers: Annotated[int | None, typer.Option(help="Start a local Dask cluster of N workers.")] = None,
+             workers: Annotated[int | None, typer.Option(min=1, help="Start a local Dask cluster of N workers.")]
+             = None,
              cluster: Annotated[str | None, typer.Option(help="Use an existing Dask scheduler, tcp://HOST:PORT.")]
              = None,
              set_: SetOpt = None, as_json: JsonOpt = False) -> None:
@@ -203,6 +205,7 @@ def propagate(fleet: Annotated[Path, typer.Argument(help="Scenario TOML, or a TL
 
     if hours <= 0 or step_s <= 0:
         raise InputError("--hours/--step-s", None, "expected positive numbers")
+    writable_file(out, "--out")
     start_jd = parse_start_jd(start, "--start")
     elements, lines = fleet_from_file(fleet, start_jd, propagator, set_)
     t_s = np.arange(0.0, hours * 3600.0 + 1e-9, step_s)
@@ -233,6 +236,8 @@ def environment(scenario: ScenarioArg,
     figures = asdict(environment_figures(sc, d))
     if dose_map is not None:
         from leodc.environment.dose_map import write_dose_map
+
+        writable_file(dose_map, "--dose-map")
         from leodc.environment.radiation import dose_map as grid_map
 
         lat, lon, dose = grid_map(d.orbit.altitude_km, d.satellite.shielding_thickness_mm)
@@ -369,6 +374,8 @@ def report(run_id: Annotated[str, typer.Argument(help="Run id.")], out: HomeOpt 
 
     store = RunStore(out)
     record = store.get_complete(run_id)
+    if file is not None:
+        writable_file(file, "--file")
     run_dir = store.run_dir(run_id)
     path = write_report(record, file or run_dir / REPORT_FILE, run_dir=run_dir)
     if as_json:

@@ -26,18 +26,24 @@ class InputError(LeodcError):
 
     Parameters
     ----------
-    file : str
-        The file that stated the value, ``--set``, a command-line option, or a request.
+    file : str or None
+        The file that stated the value, ``--set``, a command-line option, or a request; None from a check
+        that sees a field's value but not where it came from (the stage that holds the scenario names it
+        with :meth:`located`).
     field : str or None
         The dotted field name (``power.eclipse_path_efficiency``), or None when the file itself is wrong.
     expected : str
         What was expected, and what was found.
     """
 
-    def __init__(self, file: str, field: str | None, expected: str):
+    def __init__(self, file: str | None, field: str | None, expected: str):
         self.file, self.field, self.expected = file, field, expected
-        where = f"{file}: {field}" if field else file
+        where = ": ".join(p for p in (file or "scenario", field) if p)
         super().__init__(f"{where}: {expected}")
+
+    def located(self, file: str) -> InputError:
+        """The same error, naming ``file``."""
+        return type(self)(file, self.field, self.expected)
 
 
 class NotFoundError(InputError):

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from leodc.errors import InputError
 from leodc.fields import jsonable
 
 TMP_SUFFIX = ".tmp"
@@ -23,6 +24,17 @@ def temporary_name(path: str | Path) -> Path:
     """The temporary name a write to ``path`` goes through."""
     p = Path(path)
     return p.with_name(p.name + TMP_SUFFIX)
+
+
+def writable_file(path: str | Path, where: str) -> Path:
+    """``path`` if a file can be written there: its folder exists and it is not a folder itself; else a
+    user-facing error naming ``where`` (the option that gave it)."""
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(where, None, f"{p} is a directory; expected a file name")
+    if not p.parent.is_dir():
+        raise InputError(where, None, f"the folder {p.parent} does not exist; expected a file in an existing folder")
+    return p
 
 
 @contextmanager

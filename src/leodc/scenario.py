@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from leodc.catalog import load_catalog
@@ -302,6 +302,11 @@ class Audit(_Section):
 
 
 class Scenario(_Section):
+    # where each field was stated (a file, or --set), kept from loading, so that checks made later
+    # (the design's) name the file a user must change; not part of the scenario's values or digest
+    _origin: dict[str, str] = PrivateAttr(default_factory=dict)
+    _source: str = PrivateAttr(default="scenario")
+
     name: str
     description: str = ""
     sources: list[str] = Field(default_factory=list)
@@ -317,6 +322,15 @@ class Scenario(_Section):
     constellation: Constellation = Constellation()
     simulation: Simulation
     audit: Audit = Audit()
+
+    def stated_in(self, field: str) -> str:
+        """The file (or ``--set``) that stated a dotted field, or the scenario's own file when it was a
+        default; user-facing errors name it."""
+        parts = field.split(".")
+        for n in range(len(parts), 0, -1):
+            if ".".join(parts[:n]) in self._origin:
+                return self._origin[".".join(parts[:n])]
+        return self._source
 
     def digest(self) -> str:
         """A stable hash of the validated inputs (for run catalogs and caching)."""
@@ -470,7 +484,10 @@ def _blamed(loc: tuple[str, ...], fields: tuple[str, ...], origin: dict[str, str
 
 def _validate(model: type[BaseModel], data: dict, origin: dict[str, str], default_file: str):
     try:
-        return model.model_validate(data)
+        validated = model.model_validate(data)
+        if isinstance(validated, Scenario):
+            validated._origin, validated._source = dict(origin), default_file
+        return validated
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(str(p) for p in err["loc"])
@@ -548,6 +565,6 @@ def load_terrestrial(path: str | Path) -> Terrestrial:
 
 def with_overrides(scenario: Scenario, overrides: dict[str, Any], label: str = "--set") -> Scenario:
     """A copy of a validated scenario with dotted-path overrides, validated again."""
-    origin: dict[str, str] = {}
+    origin: dict[str, str] = dict(scenario._origin)
     data = apply_overrides(scenario.model_dump(), overrides, origin, label)
-    return _validate(Scenario, data, origin, label)
+    return _validate(Scenario, data, origin, scenario._source)

@@ -24,6 +24,7 @@ from leodc.design.satellite import (
     mission_life_years,
     size_satellite,
 )
+from leodc.errors import InputError
 from leodc.scenario import Fleet, Orbit, Scenario
 
 __all__ = [
@@ -101,10 +102,18 @@ def design(scenario: Scenario) -> Design:
        minimum", NSSDC/WDC-A-R&S 76-06, 1976; J. I. Vette, "The AE-8 trapped electron model
        environment", NSSDC/WDC-A-R&S 91-24, 1991 (the dose grid behind the shielding).
     """
-    parts = DesignParts.of(scenario, load_catalog())
-    orbit = _orbit(scenario.orbit)
-    satellite = size_satellite(scenario, parts, orbit)
-    return Design(orbit=orbit, satellite=satellite, fleet=_fleet(scenario.fleet, parts, satellite))
+    try:
+        parts = DesignParts.of(scenario, load_catalog())
+        orbit = _orbit(scenario.orbit)
+        satellite = size_satellite(scenario, parts, orbit)
+        return Design(orbit=orbit, satellite=satellite, fleet=_fleet(scenario.fleet, parts, satellite))
+    except InputError as exc:  # a sizing check names the field; the scenario knows which file stated it
+        if exc.file is None:
+            raise exc.located(scenario.stated_in(exc.field or "")) from None
+        raise
+    except (OverflowError, ZeroDivisionError) as exc:
+        raise InputError(scenario.stated_in(""), None, f"the inputs give a design beyond floating-point range "
+                         f"({exc}); expected values of physical size") from None
 
 
 class _DesignPackage(ModuleType):

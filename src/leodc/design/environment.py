@@ -70,6 +70,7 @@ def environment_figures(scenario: Scenario, d: Design) -> EnvironmentFigures:
     propulsive = scenario.satellite.propulsive_disposal
     without = bool(fcc_compliant(decay[activity], propulsive_disposal=False))
     with_prop = bool(fcc_compliant(decay[activity], propulsive_disposal=True))
+    disposal_perigee_km = min(o.altitude_km, DISPOSAL_TARGET_ALTITUDE_KM)  # no burn needed below it
     return EnvironmentFigures(
         altitude_km=o.altitude_km,
         inclination_deg=o.inclination_deg,
@@ -90,7 +91,7 @@ def environment_figures(scenario: Scenario, d: Design) -> EnvironmentFigures:
         fcc_compliant_with_propulsion=with_prop,
         propulsive_disposal=propulsive,
         fcc_compliant=with_prop if propulsive else without,
-        disposal_delta_v_m_s=float(disposal_delta_v_m_s(o.altitude_km, DISPOSAL_TARGET_ALTITUDE_KM)),
+        disposal_delta_v_m_s=float(disposal_delta_v_m_s(o.altitude_km, disposal_perigee_km)),
         disposal_years=(min(decay[activity], float(disposal_years(o.altitude_km, b, activity)))
                         if propulsive else decay[activity]),
     )

@@ -46,7 +46,7 @@ def size_solar_array(load_w: float, eclipse_fraction: float, daylight_path_effic
                      packing_factor: float, sun_incidence_deg: float, degradation_per_year: float,
                      life_years: float, specific_power_w_per_kg: float) -> SolarArraySize:
     if eclipse_fraction >= 1.0:  # the sizing eclipse is the longest x (1 + margin): under 0.9 of any LEO orbit
-        raise InputError("scenario", "power.eclipse_margin_fraction",
+        raise InputError(None, "power.eclipse_margin_fraction",
                          f"expected a sizing eclipse shorter than the orbit; got an eclipse fraction of "
                          f"{eclipse_fraction:g}: an orbit always in shadow cannot be solar powered")
     t_e, t_d = eclipse_fraction, 1.0 - eclipse_fraction

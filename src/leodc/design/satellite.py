@@ -98,7 +98,7 @@ def size_shielding(shielding: Shielding, dose_depth: DoseDepth | None, compute: 
     thickness_mm = (shielding.thickness_mm if shielding.thickness_mm is not None
                     else thickness_for_dose(thicknesses_mm, doses_rad_per_year, shielding.dose_target_rad_per_year))
     if not math.isfinite(thickness_mm):
-        raise InputError("scenario", "shielding.dose_target_rad_per_year",
+        raise InputError(None, "shielding.dose_target_rad_per_year",
                          f"no aluminium thickness brings the dose down to {shielding.dose_target_rad_per_year:g} "
                          "rad/year at this orbit; expected a higher target or a lower orbit")
     enclosed_volume_m3 = compute.accelerators_per_satellite * accelerator.system_volume_m3_per_unit.value
@@ -172,7 +172,7 @@ def size_radiator(thermal: Thermal, environment: Environment, radiator: Radiator
         environment.earth_albedo, environment.earth_ir_temperature_k, thermal.earth_ir_absorptivity,
         environment.stefan_boltzmann_w_per_m2_k4)
     if balance.net_w_per_m2 <= 0.0:
-        raise InputError("scenario", "thermal.radiator_temperature_k",
+        raise InputError(None, "thermal.radiator_temperature_k",
                          f"the radiator absorbs more than it emits at {thermal.radiator_temperature_k} K "
                          f"(net {balance.net_w_per_m2:.1f} W/m²); expected a hotter radiator or less sun")
     area_m2 = heat_w / balance.net_w_per_m2

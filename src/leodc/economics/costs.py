@@ -20,6 +20,7 @@ from leodc.catalog import chosen, load_catalog
 from leodc.constants import HOURS_PER_DAY, HOURS_PER_YEAR
 from leodc.design import Design, dose_limited_life_years
 from leodc.economics.discount import present_value
+from leodc.errors import InputError
 from leodc.scenario import Scenario
 from leodc.simulate.output import SimulationFiles
 
@@ -110,7 +111,11 @@ class Measured:
 def measured_from_run(run_dir) -> Measured:
     """Fleet means from a simulation directory's per-satellite table (``simulate.output``)."""
     files = SimulationFiles(run_dir).require()
-    sats = files.read("satellites", columns=["compute_fraction", "dose_rad_per_year"])
+    try:
+        sats = files.read("satellites", columns=["compute_fraction", "dose_rad_per_year"])
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise InputError(str(files.satellites), None, f"unreadable ({type(exc).__name__}); expected the "
+                         "satellites table a simulation wrote") from None
     dose = float(np.mean(sats["dose_rad_per_year"])) if "dose_rad_per_year" in sats else None
     return Measured(float(np.mean(sats["compute_fraction"])), dose, str(run_dir))
 

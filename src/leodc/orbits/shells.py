@@ -74,7 +74,7 @@ def _elements(first_id: int, shell_index: int, epoch_jd: float, a_km: float, inc
 def walker(total: int, planes: int, phasing: int, pattern: str = "delta") -> tuple[np.ndarray, np.ndarray]:
     """Node and mean anomaly (rad) of each satellite of a Walker pattern."""
     if planes < 1 or planes > total:  # a scenario's Shell refuses it first, naming the file and the shell
-        raise InputError("scenario", "constellation.shells.planes",
+        raise InputError(None, "constellation.shells.planes",
                          f"expected 1 <= planes <= satellites (got {planes} planes, {total} satellites)")
     spread = 2 * math.pi if pattern == "delta" else math.pi
     counts = np.full(planes, total // planes)

@@ -335,6 +335,8 @@ class _FleetTotals:
 
 def _new_output_dir(out: Path) -> Path:
     """The temporary directory a run writes into (``OUT.partial``), renamed to ``out`` when complete."""
+    if out.exists() and not out.is_dir():
+        raise InputError(str(out), None, "is a file; expected a new or empty directory")
     if out.exists() and any(out.iterdir()):
         raise InputError(str(out), None, "the output directory exists and is not empty; expected a new or empty one")
     tmp = out.with_name(out.name + ".partial")
@@ -386,6 +388,23 @@ def simulate(scenario: Scenario, out_dir: str | Path, *, timeseries: bool = Fals
     """
     out = Path(out_dir)
     tmp = _new_output_dir(out)
+    try:
+        result = _fly(scenario, out, tmp, timeseries=timeseries, workers=workers, cluster=cluster, progress=progress,
+                      battery_scale=battery_scale, models=models, timeseries_satellites=timeseries_satellites)
+        result.write(tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # nothing half-written is left beside the output
+        raise
+    if out.exists():
+        out.rmdir()
+    tmp.replace(out)
+    return result
+
+
+def _fly(scenario: Scenario, out: Path, tmp: Path, *, timeseries: bool, workers: int | None, cluster: str | None,
+         progress: bool, battery_scale: float, models: tuple[str, ...] | None,
+         timeseries_satellites: int | None) -> SimulationResult:
+    """Plan the chunks, run them, fold and write what they return into ``tmp``; the result to be."""
     files = SimulationFiles(tmp)
     if timeseries:
         files.timeseries.mkdir()
@@ -436,8 +455,4 @@ def simulate(scenario: Scenario, out_dir: str | Path, *, timeseries: bool = Fals
         scenario=scenario.name, scenario_digest=scenario.digest(), start_utc=sim.start_utc,
         leodc_version=__version__,
     )
-    result.write(tmp)
-    if out.exists():
-        out.rmdir()
-    tmp.replace(out)
     return result

@@ -13,6 +13,11 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from leodc.errors import InputError
+
+# how long to wait for an existing Dask scheduler to answer
+CONNECT_TIMEOUT_S = 10.0
+
 
 def _progress_bar(enabled: bool) -> Progress:
     return Progress(TextColumn("simulate"), BarColumn(), MofNCompleteColumn(), TextColumn("satellite-steps"),
@@ -41,7 +46,14 @@ def _run_dask(run: Callable[..., Any], tasks: list, workers: int | None, cluster
 
     local = None
     if cluster:
-        client = Client(cluster)
+        try:
+            client = Client(cluster, timeout=CONNECT_TIMEOUT_S)
+        except ValueError:
+            raise InputError("--cluster", None, f"expected a scheduler address such as tcp://HOST:PORT (got "
+                             f"{cluster!r})") from None
+        except (OSError, TimeoutError):
+            raise InputError("--cluster", None, f"no Dask scheduler answered at {cluster!r} within "
+                             f"{CONNECT_TIMEOUT_S:g} s; expected the address of a running scheduler") from None
     else:
         local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(local)

@@ -53,7 +53,12 @@ def fleet_of(scenario: Scenario, d: Design, start_jd: float) -> tuple[FleetEleme
     c = scenario.constellation
     if c.tle_file:
         return real_fleet(c.tle_file, scenario.simulation.propagator)
-    return fleet_elements(c.shells or [default_shell(scenario, d)], start_jd), None
+    try:
+        return fleet_elements(c.shells or [default_shell(scenario, d)], start_jd), None
+    except InputError as exc:  # a shell check names the field; the scenario knows which file stated it
+        if exc.file is None:
+            raise exc.located(scenario.stated_in(exc.field or "constellation.shells")) from None
+        raise
 
 
 def fleet_from_file(source: str | Path, start_jd: float, propagator: str,

@@ -24,6 +24,7 @@ import numba
 import numpy as np
 
 from leodc.constants import EARTH_RADIUS_KM, SECONDS_PER_DAY
+from leodc.environment.atmosphere import density_table
 from leodc.environment.decay import decay_years, fcc_compliant
 from leodc.environment.radiation import load_grid
 from leodc.environment.shell import disposal_years, satellite_upsets_per_day
@@ -111,12 +112,16 @@ def environment(summary: dict, context: dict, a_km: np.ndarray, run_s: float) ->
                                      context["rad_per_host_cpu_event"], context["rad_per_host_ram_event"])
     altitude = np.asarray(a_km) - EARTH_RADIUS_KM
     b = context["ballistic_coefficient_kg_per_m2"]
-    decay = np.asarray(decay_years(altitude, b, activity=context["solar_activity"]), dtype=float)
+    activity = context["solar_activity"]
+    # above the density table's top (real fleets may fly there) drag is negligible for centuries:
+    # decay and disposal are infinite, and the FCC verdict fails without propulsion
+    within = altitude <= density_table()["altitude_km"][-1]
+    decay = np.full(altitude.shape, np.inf)
+    decay[within] = decay_years(altitude[within], b, activity=activity)
     # time from end of mission to re-entry: natural decay, or the decay from the disposal perigee
+    disposal = decay.copy()
     if context["propulsive_disposal"]:
-        disposal = np.minimum(decay, disposal_years(altitude, b, context["solar_activity"]))
-    else:
-        disposal = decay
+        disposal[within] = np.minimum(decay[within], disposal_years(altitude[within], b, activity))
     return {
         "=dose_rad_per_year": dose_per_year,
         "=seu_per_day": rates["seu_per_day"],

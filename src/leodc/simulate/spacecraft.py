@@ -49,7 +49,7 @@ def spacecraft_params(scenario: Scenario, d: Design, battery_scale: float = 1.0)
     discharge = math.sqrt(batt.round_trip_efficiency.value)
     charge = (p.eclipse_path_efficiency / p.daylight_path_efficiency) / discharge
     if charge > 1.0:  # load_scenario refuses it first, naming the file (Power's validator)
-        raise InputError("scenario", "power.eclipse_path_efficiency",
+        raise InputError(scenario.stated_in("power.eclipse_path_efficiency"), "power.eclipse_path_efficiency",
                          f"expected eclipse_path_efficiency / daylight_path_efficiency at most {discharge:.4g}, "
                          f"the discharge efficiency of battery {p.battery!r}; got {charge * discharge:.4g}: "
                          "the charge path would have to create energy")
