@@ -107,7 +107,8 @@ def test_environment_cli(tmp_path, leodc_cli):
 
 def test_satellites_above_the_density_table_never_decay():
     """A real fleet may fly above the NRLMSIS table's top (2,000 km): drag there is negligible for
-    centuries, so decay and disposal are infinite and the FCC verdict fails without propulsion,
+    centuries, so decay (and disposal, which the table cannot follow) is infinite and the FCC verdict fails
+    without propulsion,
     while a satellite at 550 km beside it keeps its finite decay."""
     from leodc.constants import EARTH_RADIUS_KM
     from leodc.simulate.space_environment import environment
@@ -119,4 +120,6 @@ def test_satellites_above_the_density_table_never_decay():
     out = environment(summary, context, np.array([550.0, 2500.0]) + EARTH_RADIUS_KM, 86400.0)
     assert np.isfinite(out["=decay_years"][0]) and out["=decay_years"][1] == np.inf
     assert np.isfinite(out["=disposal_years"][0]) and out["=disposal_years"][1] == np.inf
-    assert not out["=fcc_compliant"][1]
+    without = environment(summary, context | {"propulsive_disposal": False},
+                          np.array([550.0, 2500.0]) + EARTH_RADIUS_KM, 86400.0)
+    assert list(without["=fcc_compliant"]) == [True, False]

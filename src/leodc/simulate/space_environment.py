@@ -113,8 +113,9 @@ def environment(summary: dict, context: dict, a_km: np.ndarray, run_s: float) ->
     altitude = np.asarray(a_km) - EARTH_RADIUS_KM
     b = context["ballistic_coefficient_kg_per_m2"]
     activity = context["solar_activity"]
-    # above the density table's top (real fleets may fly there) drag is negligible for centuries:
-    # decay and disposal are infinite, and the FCC verdict fails without propulsion
+    # above the density table's top (real fleets may fly there) drag is negligible for centuries: decay
+    # is infinite and the FCC verdict fails without propulsion; the disposal ellipse's apogee is beyond
+    # the table too, so its time is not computed (infinite: it re-enters after any horizon)
     within = altitude <= density_table()["altitude_km"][-1]
     decay = np.full(altitude.shape, np.inf)
     decay[within] = decay_years(altitude[within], b, activity=activity)
