@@ -361,11 +361,8 @@ def run(scenario_or_path: Scenario | str | Path, home: str | Path | None = None,
     scenario = _scenario(scenario_or_path)
     if days is not None:
         scenario = scenarios.with_overrides(scenario, {DAYS_FIELD: days}, label=DAYS_LABEL)
-    record = run_scenario(scenario, home, progress=progress)
-    stored = Run(record, _layout(RunStore(home), record.id))
-    if report:
-        stored.write_report()
-    return stored
+    record = run_scenario(scenario, home, progress=progress, report=write_report if report else None)
+    return Run(record, _layout(RunStore(home), record.id))
 
 
 def open_run(run_id: str, home: str | Path | None = None) -> Run:

@@ -259,12 +259,13 @@ def run_cmd(scenario: ScenarioArg,
             out: HomeOpt = None, set_: SetOpt = None, as_json: JsonOpt = False) -> None:
     """The whole pipeline for one scenario (design, simulate, economics), stored as a run, with its report."""
     from leodc.report import write_report
+    from leodc.runs.layout import RunLayout
     from leodc.runs.pipeline import run_scenario
     from leodc.runs.store import RunStore
 
     overrides = list(set_ or []) + ([f"simulation.days={days}"] if days is not None else [])
-    record = run_scenario(load_scenario(scenario, overrides), out, progress=not as_json)
-    report_path = write_report(record, run_dir=RunStore(out).run_dir(record.id))
+    record = run_scenario(load_scenario(scenario, overrides), out, progress=not as_json, report=write_report)
+    report_path = RunLayout(RunStore(out).run_dir(record.id)).report
     if as_json:
         emit_json(record.to_dict() | {"report": str(report_path)})
         return

@@ -1,8 +1,9 @@
 """`leodc run`: every stage of the pipeline for one scenario, stored as a run.
 
 :func:`run_scenario` reads as the pipeline, one line per stage: design -> simulate -> network ->
-workload -> economics; the report is written by the caller (``leodc run``, the dashboard) from what
-the run stored. Each stage is a function of the scenario and the results above it that returns its
+workload -> economics -> report. The report sits in a layer above the run store, so the caller
+(``leodc run``, the API, the dashboard) hands its writer in; the run is marked complete only after it,
+so a complete run is a whole one. Each stage is a function of the scenario and the results above it that returns its
 result type (``runs.layout``), which writes itself into the run directory. :class:`_Bookkeeping`
 times each stage and keeps the catalog row current (the stage running, or where it failed); a stage
 not built yet is recorded with a null timing (``"network": null``).
@@ -133,7 +134,8 @@ class _Bookkeeping:
 
 
 def run_scenario(scenario: Scenario, home: str | Path | None = None, progress: bool = False,
-                 console: Console | None = None, run_id: str | None = None) -> RunRecord:
+                 console: Console | None = None, run_id: str | None = None,
+                 report: Callable[[Path], Path] | None = None) -> RunRecord:
     """Run every built stage for the scenario and store the run; returns its catalog record.
 
     Parameters
@@ -148,6 +150,9 @@ def run_scenario(scenario: Scenario, home: str | Path | None = None, progress: b
         Where progress goes (default: stderr).
     run_id : str, optional
         An id chosen beforehand (the dashboard promises it to its client); new by default.
+    report : callable, optional
+        ``report(run_dir) -> path`` writes the run's report (``leodc.report.write_report``); the last
+        stage before the run is marked complete. None: no report.
 
     Returns
     -------
@@ -168,6 +173,8 @@ def run_scenario(scenario: Scenario, home: str | Path | None = None, progress: b
         book.not_built("network")
         book.not_built("workload")
         _, costed = book.stage("economics", economics_stage, scenario, layout)
+        if report is not None:
+            book.stage("report", report, layout.root)
         book.current = "store"
         store.complete(run_id, book.timings, headline(costed.assessment, flown.simulation, designed.environment))
     except BaseException as exc:

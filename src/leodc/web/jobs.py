@@ -19,12 +19,13 @@ JOB_CODE = "from leodc.web.jobs import job_main; job_main()"
 
 def job_main() -> None:
     """The child process of ``POST /api/runs``: argv = [home, run id], the validated scenario on stdin."""
+    from leodc.report import write_report
     from leodc.runs import pipeline
 
     home, run_id = sys.argv[1], sys.argv[2]
     scenario = Scenario.model_validate_json(sys.stdin.read())
     # this process runs one run; its id was promised to the client
-    pipeline.run_scenario(scenario, home, run_id=run_id)
+    pipeline.run_scenario(scenario, home, run_id=run_id, report=write_report)
 
 
 class Jobs:
