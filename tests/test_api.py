@@ -124,7 +124,7 @@ def test_run_stores_a_complete_run_with_its_report(stored, scenario, home):
     assert stored.report_path == stored.layout.report and stored.report_path.is_file()
     # the report is a stage of the run: written before the run is marked complete, and timed
     assert list(stored.record.timings) == ["design", "simulate", "network", "workload", "economics", "report"]
-    assert not list(stored.layout.root.rglob("*.tmp"))
+    assert not list(stored.layout.root.rglob("*.tmp")) and stored.layout.missing() == []
     assert stored.design.inputs == with_overrides(scenario, {"simulation.days": DAYS}).model_dump(mode="json")
     assert stored.simulation.simulation.satellites == SATELLITES and stored.simulation.simulation.days == DAYS
     assert stored.economics.assessment["fleet"]["satellites"] == SATELLITES

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from leodc.errors import InputError
-from leodc.files import read_json, write_json, write_parquet
+from leodc.files import TMP_SUFFIX, read_json, write_json, write_parquet
 from leodc.simulate.output import SimulationFiles, SimulationResult
 
 INPUTS_FILE = "inputs.json"
@@ -84,6 +84,20 @@ class RunLayout:
     @property
     def exports(self) -> Path:
         return self.root / EXPORTS_DIR
+
+    def complete_files(self) -> list[Path]:
+        """What a complete run holds (the report included): the pipeline marks a run complete only
+        once every one of these is in place."""
+        sim = self.simulation
+        return [self.inputs, self.environment, sim.satellites, sim.fleet, sim.manifest, self.orbits, self.elements,
+                self.assessment, self.compare, self.report]
+
+    def missing(self) -> list[str]:
+        """Names (relative to the run directory) of what a complete run holds and this one lacks, and
+        of any temporary file left inside it; empty for a whole run."""
+        gone = [str(p.relative_to(self.root)) for p in self.complete_files() if not p.is_file()]
+        strays = [str(p.relative_to(self.root)) for p in self.root.rglob(f"*{TMP_SUFFIX}")]
+        return gone + strays
 
     def read_json(self, path: Path) -> Any:
         """A JSON file of the run; a missing one is a user-facing error naming it."""

@@ -112,6 +112,13 @@ def economics_stage(scenario: Scenario, layout: RunLayout) -> tuple[Assessment, 
     return a, result
 
 
+def _require_whole(layout: RunLayout) -> None:
+    """A run is complete only when whole: every file in place, no temporary file left."""
+    missing = layout.missing()
+    if missing:
+        raise RuntimeError(f"the run is not whole: {', '.join(missing)}")
+
+
 class _Bookkeeping:
     """Times each stage and keeps the run's catalog row current; a failure is recorded at its stage."""
 
@@ -175,6 +182,7 @@ def run_scenario(scenario: Scenario, home: str | Path | None = None, progress: b
         _, costed = book.stage("economics", economics_stage, scenario, layout)
         if report is not None:
             book.stage("report", report, layout.root)
+            _require_whole(layout)
         book.current = "store"
         store.complete(run_id, book.timings, headline(costed.assessment, flown.simulation, designed.environment))
     except BaseException as exc:
