@@ -80,3 +80,11 @@ DAYS_PER_JULIAN_CENTURY = 36525.0
 # TT - UTC = 32.184 s + 37 leap seconds, valid from 2017-01-01 (IERS Bulletin C); earlier dates
 # are off by the leap seconds since then (at most 13 s back to 1990), which moves the Sun by < 1"
 TT_MINUS_UTC_S = 69.184
+
+# Speed of light in vacuum (SI, exact since 1983) and the share of it light keeps in optical fibre
+# (silica's group index ~1.47-1.5: the usual 2/3 c of network latency studies, e.g. Hypatia, Kassing et al.
+# 2020, and the issue's "distance / (2/3 c)" fibre bound)
+SPEED_OF_LIGHT_KM_PER_S = 299792.458
+FIBRE_SPEED_FRACTION = 2.0 / 3.0
+# WGS84 flattening (NIMA TR8350.2): geodetic latitude and height of ground sites
+WGS84_FLATTENING = 1.0 / 298.257223563

@@ -1,0 +1,162 @@
+"""Latency between ground sites through the fleet, step by step: the network stage's core.
+
+For each time step: the fleet's Earth-fixed positions (the engine's fast propagator, TEME to ITRS),
+the laser links alive at that instant (the fleet's topology, see ``network.links``), the ground
+links above each site's mask, then the shortest path by light time for every requested pair
+(``network.routing``). Per pair and step: round-trip time, hops and the path; per pair over the
+span: percentiles, extremes, how often the path changed, and the vacuum and fibre bounds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from leodc.constants import EARTH_RADIUS_KM, SECONDS_PER_DAY
+from leodc.network.ground import GroundSites, max_slant_range_km
+from leodc.network.links import GRID_SHELLS, LinkModel, grid_edges, live_links, nearest_edges
+from leodc.network.routing import build_graph, ground_links, route, surface_bounds_ms
+from leodc.orbits.elements import FleetElements
+from leodc.orbits.epochs import timestamps
+from leodc.orbits.frames import teme_to_itrs
+from leodc.orbits.secular import propagate_fast
+from leodc.scenario import Shell
+
+PERCENTILES = (50, 90, 99)
+
+
+@dataclass(frozen=True)
+class Topology:
+    """The fleet's laser-link topology: fixed links (+Grid, formation neighbours) and the satellites
+    whose links are found anew at every step (real fleets: nearest neighbours)."""
+
+    fixed: np.ndarray  # [k, 2]
+    dynamic: np.ndarray  # satellite indices linked to their nearest neighbours each step
+    neighbours: int
+
+    def edges_at(self, r_itrs_km: np.ndarray, model: LinkModel) -> np.ndarray:
+        if self.dynamic.size == 0:
+            return self.fixed
+        moving = nearest_edges(r_itrs_km, self.neighbours, model.max_range_km, self.dynamic)
+        return np.concatenate([self.fixed, moving]) if self.fixed.size else moving
+
+
+def fleet_topology(shells: list[Shell] | None, n_sat: int, model: LinkModel, r0_km: np.ndarray) -> Topology:
+    """+Grid within Walker and sun-synchronous shells, nearest neighbours (from the start's positions)
+    within formation clusters, and nearest neighbours at every step for a real fleet (no shells)."""
+    if not shells:
+        return Topology(np.zeros((0, 2), dtype=np.int64), np.arange(n_sat), model.terminals_per_satellite)
+    parts, first = [], 0
+    for shell in shells:
+        if shell.kind in GRID_SHELLS:
+            parts.append(grid_edges(shell, first))
+        else:  # a formation cluster keeps its shape: its neighbours from the start
+            members = np.arange(first, first + shell.satellites)
+            parts.append(nearest_edges(r0_km, model.terminals_per_satellite, model.max_range_km, members))
+        first += shell.satellites
+    return Topology(np.concatenate(parts), np.zeros(0, dtype=np.int64), model.terminals_per_satellite)
+
+
+@dataclass
+class LatencySeries:
+    """Per pair and step (``pair`` index into ``pairs``), and the pairs' names and bounds."""
+
+    pairs: list[tuple[str, str]]
+    time: np.ndarray  # datetime64[us], one per step
+    rtt_ms: np.ndarray  # [n_pairs, n_steps], inf where no path
+    hops: np.ndarray  # [n_pairs, n_steps]
+    paths: list[list[list[int]]]  # [pair][step] node indices (satellites, then sites as n_sat + i)
+    vacuum_rtt_ms: np.ndarray  # [n_pairs]
+    fibre_rtt_ms: np.ndarray  # [n_pairs]
+    laser_links: np.ndarray  # [n_steps] live laser links
+    ground_links: np.ndarray  # [n_steps]
+
+    def summary(self) -> list[dict]:
+        """Per pair: RTT percentiles and extremes over the steps with a path, path changes, bounds."""
+        out = []
+        for k, (a, b) in enumerate(self.pairs):
+            rtt = self.rtt_ms[k]
+            ok = np.isfinite(rtt)
+            changes = sum(1 for i in range(1, len(self.paths[k])) if self.paths[k][i] != self.paths[k][i - 1])
+            row = {"pair": f"{a}:{b}", "steps": int(rtt.size), "reachable_fraction": float(ok.mean())}
+            for q in PERCENTILES:
+                row[f"rtt_ms_p{q}"] = float(np.percentile(rtt[ok], q)) if ok.any() else None
+            row |= {"rtt_ms_min": float(rtt[ok].min()) if ok.any() else None,
+                    "rtt_ms_max": float(rtt[ok].max()) if ok.any() else None,
+                    "hops_p50": float(np.percentile(self.hops[k][ok], 50)) if ok.any() else None,
+                    "path_changes": changes, "vacuum_bound_ms": float(self.vacuum_rtt_ms[k]),
+                    "fibre_bound_ms": float(self.fibre_rtt_ms[k])}
+            out.append(row)
+        return out
+
+
+def itrs_positions(elements: FleetElements, start_jd: float, t_s: float) -> np.ndarray:
+    """Earth-fixed positions (km) of every satellite at one instant, ``[n, 3]``."""
+    r, v = propagate_fast(elements, start_jd, np.array([t_s]))
+    r_itrs, _ = teme_to_itrs(r, v, np.array([start_jd + t_s / SECONDS_PER_DAY]))
+    return r_itrs[:, 0, :]
+
+
+def pair_latencies(elements: FleetElements, shells: list[Shell] | None, sites: GroundSites,
+                   pairs: list[tuple[str, str]], start_jd: float, t_s: np.ndarray, model: LinkModel,
+                   min_elevation_deg: float, progress: Callable[[int], None] | None = None) -> LatencySeries:
+    """Round trips between named sites through the fleet at each of ``t_s`` (seconds from ``start_jd``).
+
+    Parameters
+    ----------
+    elements : FleetElements
+        The fleet (``simulate.fleet.fleet_of``).
+    shells : list of Shell or None
+        The designed shells the elements were laid out from (their +Grid topology), or None for a real
+        fleet (nearest neighbours each step).
+    sites : GroundSites
+        Sites the pairs name.
+    pairs : list of (str, str)
+        Site names, source and destination.
+    start_jd, t_s : float, ndarray
+        UTC Julian date of the start; step offsets in seconds.
+    model : LinkModel
+        The laser terminals' range, rates and count, and the line of sight's atmosphere margin.
+    min_elevation_deg : float
+        The ground terminals' elevation mask (deg).
+
+    Returns
+    -------
+    LatencySeries
+    """
+    index = [(sites.index(a), sites.index(b)) for a, b in pairs]
+    used = sorted({i for p in index for i in p})
+    local = {s: k for k, s in enumerate(used)}
+    here = sites.take(np.array(used))
+    site_xyz = here.itrs_km()
+    local_pairs = [(local[a], local[b]) for a, b in index]
+    vacuum, fibre = zip(*(surface_bounds_ms(site_xyz[a], site_xyz[b]) for a, b in local_pairs), strict=True)
+    n, m = len(elements), len(t_s)
+    r0 = itrs_positions(elements, start_jd, float(t_s[0]))
+    topology = fleet_topology(shells, n, model, r0)
+    rtt = np.full((len(pairs), m), np.inf)
+    hops = np.zeros((len(pairs), m), dtype=np.int32)
+    paths: list[list[list[int]]] = [[] for _ in pairs]
+    lasers = np.zeros(m, dtype=np.int64)
+    grounds = np.zeros(m, dtype=np.int64)
+    for j, t in enumerate(t_s):
+        r = r0 if j == 0 else itrs_positions(elements, start_jd, float(t))
+        edges, lengths = live_links(topology.edges_at(r, model), r, model)
+        top_km = float(np.nanmax(np.linalg.norm(r, axis=1))) - EARTH_RADIUS_KM
+        slant = max_slant_range_km(top_km, min_elevation_deg)
+        s_idx, sat_idx, slant_km = ground_links(site_xyz, here.latitude_deg, here.longitude_deg, r,
+                                                min_elevation_deg, slant)
+        graph = build_graph(n, edges, lengths, s_idx, sat_idx, slant_km, len(here))
+        lasers[j], grounds[j] = graph.laser_links, graph.ground_links
+        for k, result in enumerate(route(graph, local_pairs)):
+            rtt[k, j] = 2.0 * result.one_way_ms
+            hops[k, j] = result.hops
+            # sites are stored by their index in the caller's list, after the satellites
+            paths[k].append([p if p < n else n + used[p - n] for p in result.path])
+        if progress is not None:
+            progress(1)
+    return LatencySeries(pairs=list(pairs), time=timestamps(start_jd, np.asarray(t_s, dtype=float)), rtt_ms=rtt,
+                         hops=hops, paths=paths, vacuum_rtt_ms=np.array(vacuum), fibre_rtt_ms=np.array(fibre),
+                         laser_links=lasers, ground_links=grounds)
