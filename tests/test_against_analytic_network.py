@@ -122,7 +122,8 @@ def test_no_link_passes_through_the_earth():
     u = rng.normal(size=(2000, 3))
     pos = (EARTH_RADIUS_KM + 550.0) * u / np.linalg.norm(u, axis=1, keepdims=True)
     edges = rng.integers(0, 2000, (5000, 2))
-    live, length = live_links(edges, pos, LinkModel(20000.0, 1e9, 1e9, 4, 80.0))
+    live, lengths = live_links(edges, pos, LinkModel(20000.0, 1e9, 1e9, 4, 80.0))
+    assert np.all(lengths <= 20000.0)
     assert 0 < len(live) < len(edges)
     t = np.linspace(0.0, 1.0, 201)[None, :, None]
     path = pos[live[:, 0]][:, None, :] + t * (pos[live[:, 1]] - pos[live[:, 0]])[:, None, :]
