@@ -17,6 +17,7 @@ REQUIRED = {
     "power_options": {"grid-us-industrial", "gas-turbine-ccgt"},
     "datacenters": {"hyperscale"},
     "dose_depth": {"spenvis-550km-95deg"},
+    "laser_terminals": {"starlink-laser", "suncatcher-dwdm"},
 }
 
 

@@ -35,7 +35,7 @@ def test_run_stores_everything_and_reruns_make_new_runs(tmp_path):
     for name in ("inputs.json", "assessment.json", "compare.json", "environment.json", "orbits.parquet",
                  "elements.parquet", "simulation/satellites.parquet", "simulation/fleet.parquet"):
         assert (run / name).exists(), name
-    assert a.timings["network"] is None and a.timings["simulate"] > 0
+    assert a.timings["workload"] is None and a.timings["network"] > 0 and a.timings["simulate"] > 0
     assert a.metrics["satellites"] == 30 and a.metrics["total_cost_usd"] > 0
     store = RunStore(tmp_path)
     assert [r.id for r in store.list()] == [b.id, a.id]

@@ -277,6 +277,39 @@ class Simulation(_Section):
         return v
 
 
+PAIR_SEPARATOR = ":"
+
+
+class Network(_Section):
+    """The network stage (``leodc network``, ``leodc run``): laser links, ground links, the pairs of
+    ground sites whose round trips are measured, and the span they are measured over."""
+
+    laser_terminal: str
+    terminals_per_satellite: int = Field(ge=0, le=16)
+    atmosphere_margin_km: float = Field(ge=0.0, le=1000.0)
+    min_elevation_deg: float = Field(ge=0.0, lt=90.0)
+    pairs: list[str] = Field(default_factory=list, max_length=10000)
+    sites_file: str | None = None  # a CSV or TOML list of sites; default: the shipped cities and stations
+    hours: float = Field(gt=0.0, le=24.0 * 366)
+    step_s: float = Field(gt=0.0, le=3600.0)
+
+    _check = field_validator("laser_terminal")(lambda v: _catalog_name("laser_terminals", v))
+
+    @field_validator("pairs")
+    @classmethod
+    def _pairs(cls, pairs: list[str]) -> list[str]:
+        for pair in pairs:
+            ends = [e.strip() for e in pair.split(PAIR_SEPARATOR)]
+            if len(ends) != 2 or not all(ends):
+                raise ValueError(f"expected pairs as \"SITE:SITE\" (got {pair!r})")
+            if ends[0].lower() == ends[1].lower():
+                raise ValueError(f"expected two different sites (got {pair!r})")
+        return pairs
+
+    def site_pairs(self) -> list[tuple[str, str]]:
+        return [tuple(e.strip() for e in p.split(PAIR_SEPARATOR)) for p in self.pairs]
+
+
 class Claim(_Section):
     """A figure a source states, and how leodc recomputes it."""
 
@@ -321,6 +354,7 @@ class Scenario(_Section):
     economics: Economics
     constellation: Constellation = Constellation()
     simulation: Simulation
+    network: Network
     audit: Audit = Audit()
 
     def stated_in(self, field: str) -> str:
@@ -537,7 +571,7 @@ def load_scenario(path: str | Path, overrides: list[str] | dict[str, Any] | None
 
 
 # File references inside a scenario, read relative to the file that states them.
-PATH_FIELDS = ("constellation.tle_file",)
+PATH_FIELDS = ("constellation.tle_file", "network.sites_file")
 
 
 def _resolve_paths(data: dict, origin: dict[str, str]) -> None:

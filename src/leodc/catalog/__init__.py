@@ -136,6 +136,14 @@ class DoseDepth(Part):
     altitude_fit_range_km: Figure
 
 
+class LaserTerminal(Part):
+    """An optical inter-satellite link terminal (``network.links``: capacity by distance)."""
+
+    max_range_km: Figure
+    rate_at_range_bps: Figure
+    peak_rate_bps: Figure
+
+
 KINDS: dict[str, type[Part]] = {
     "accelerators": Accelerator,
     "launch_vehicles": LaunchVehicle,
@@ -146,6 +154,7 @@ KINDS: dict[str, type[Part]] = {
     "power_options": PowerOption,
     "datacenters": Datacenter,
     "dose_depth": DoseDepth,
+    "laser_terminals": LaserTerminal,
 }
 
 
@@ -165,6 +174,7 @@ class Catalog(BaseModel):
     power_options: dict[str, PowerOption]
     datacenters: dict[str, Datacenter]
     dose_depth: dict[str, DoseDepth]
+    laser_terminals: dict[str, LaserTerminal]
 
     def kind(self, kind: str) -> dict[str, Part]:
         if kind not in KINDS:

@@ -14,15 +14,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from leodc.constants import EARTH_RADIUS_KM, SECONDS_PER_DAY
-from leodc.network.ground import GroundSites, max_slant_range_km
+from leodc.catalog import load_catalog
+from leodc.constants import EARTH_RADIUS_KM, SECONDS_PER_DAY, SECONDS_PER_HOUR
+from leodc.design import Design
+from leodc.network.ground import GroundSites, builtin_sites, max_slant_range_km, read_sites
 from leodc.network.links import GRID_SHELLS, LinkModel, grid_edges, live_links, nearest_edges
 from leodc.network.routing import build_graph, ground_links, route, surface_bounds_ms
 from leodc.orbits.elements import FleetElements
-from leodc.orbits.epochs import timestamps
+from leodc.orbits.epochs import julian_date, timestamps
 from leodc.orbits.frames import teme_to_itrs
 from leodc.orbits.secular import propagate_fast
-from leodc.scenario import Shell
+from leodc.scenario import Network, Scenario, Shell
+from leodc.simulate.fleet import default_shell, fleet_of
 
 PERCENTILES = (50, 90, 99)
 
@@ -72,6 +75,21 @@ class LatencySeries:
     fibre_rtt_ms: np.ndarray  # [n_pairs]
     laser_links: np.ndarray  # [n_steps] live laser links
     ground_links: np.ndarray  # [n_steps]
+
+    def table(self):
+        """One row per pair and step: ``pair, time, rtt_ms, hops, path`` (an Arrow table; rtt_ms is
+        null where no path existed)."""
+        import pyarrow as pa
+
+        n_pairs, n_steps = self.rtt_ms.shape
+        rtt = self.rtt_ms.ravel()
+        return pa.table({
+            "pair": pa.array(np.repeat([f"{a}:{b}" for a, b in self.pairs], n_steps)),
+            "time": pa.array(np.tile(self.time, n_pairs)),
+            "rtt_ms": pa.array(np.where(np.isfinite(rtt), rtt, np.nan), mask=~np.isfinite(rtt)),
+            "hops": self.hops.ravel(),
+            "path": pa.array([path for pair in self.paths for path in pair], type=pa.list_(pa.int64())),
+        })
 
     def summary(self) -> list[dict]:
         """Per pair: RTT percentiles and extremes over the steps with a path, path changes, bounds."""
@@ -160,3 +178,31 @@ def pair_latencies(elements: FleetElements, shells: list[Shell] | None, sites: G
     return LatencySeries(pairs=list(pairs), time=timestamps(start_jd, np.asarray(t_s, dtype=float)), rtt_ms=rtt,
                          hops=hops, paths=paths, vacuum_rtt_ms=np.array(vacuum), fibre_rtt_ms=np.array(fibre),
                          laser_links=lasers, ground_links=grounds)
+
+
+# ---------------------------------------------------------------------------------------------- from a scenario
+def link_model(network: Network) -> LinkModel:
+    """The scenario's laser links: its catalog terminal, terminal count and line-of-sight margin."""
+    terminal = load_catalog().laser_terminals[network.laser_terminal]
+    return LinkModel(max_range_km=terminal.max_range_km.value, rate_at_range_bps=terminal.rate_at_range_bps.value,
+                     peak_rate_bps=terminal.peak_rate_bps.value,
+                     terminals_per_satellite=network.terminals_per_satellite,
+                     atmosphere_margin_km=network.atmosphere_margin_km)
+
+
+def scenario_sites(network: Network) -> GroundSites:
+    """The scenario's ground sites: its own list, or the shipped cities and stations."""
+    return read_sites(network.sites_file) if network.sites_file else builtin_sites()
+
+
+def scenario_latencies(scenario: Scenario, d: Design, progress: Callable[[int], None] | None = None
+                       ) -> LatencySeries:
+    """:func:`pair_latencies` for the scenario's pairs over ``network.hours`` from the simulation's start."""
+    net = scenario.network
+    start = julian_date(scenario.simulation.start_utc)
+    elements, _ = fleet_of(scenario, d, start)
+    c = scenario.constellation
+    shells = None if c.tle_file else (c.shells or [default_shell(scenario, d)])
+    t_s = np.arange(0.0, net.hours * SECONDS_PER_HOUR, net.step_s)
+    return pair_latencies(elements, shells, scenario_sites(net), net.site_pairs(), start, t_s, link_model(net),
+                          net.min_elevation_deg, progress)

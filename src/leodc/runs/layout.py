@@ -8,6 +8,7 @@ A run directory (``<runs home>/<run id>/``)::
     simulation/          the engine's directory (``leodc.simulate.output``)       (simulate stage)
     orbits.parquet       a sample of the fleet over two hours, TEME and ITRS, sunlit share
     elements.parquet     mean elements of every satellite (for OMM exports)
+    network/             latency.parquet (per pair and step) and summary.json      (network stage)
     assessment.json      design, economics fed by the simulation, energy, launch loop  (economics)
     compare.json         the terrestrial baselines beside it                       (economics)
     report.html          the self-contained report
@@ -34,6 +35,9 @@ ENVIRONMENT_FILE = "environment.json"
 SIMULATION_DIR = "simulation"
 ORBITS_FILE = "orbits.parquet"
 ELEMENTS_FILE = "elements.parquet"
+NETWORK_DIR = "network"
+LATENCY_FILE = "latency.parquet"
+NETWORK_SUMMARY_FILE = "summary.json"
 ASSESSMENT_FILE = "assessment.json"
 COMPARE_FILE = "compare.json"
 REPORT_FILE = "report.html"
@@ -70,6 +74,18 @@ class RunLayout:
         return self.root / ELEMENTS_FILE
 
     @property
+    def network(self) -> Path:
+        return self.root / NETWORK_DIR
+
+    @property
+    def latency(self) -> Path:
+        return self.network / LATENCY_FILE
+
+    @property
+    def network_summary(self) -> Path:
+        return self.network / NETWORK_SUMMARY_FILE
+
+    @property
     def assessment(self) -> Path:
         return self.root / ASSESSMENT_FILE
 
@@ -90,7 +106,7 @@ class RunLayout:
         once every one of these is in place."""
         sim = self.simulation
         return [self.inputs, self.environment, sim.satellites, sim.fleet, sim.manifest, self.orbits, self.elements,
-                self.assessment, self.compare, self.report]
+                self.latency, self.network_summary, self.assessment, self.compare, self.report]
 
     def missing(self) -> list[str]:
         """Names (relative to the run directory) of what a complete run holds and this one lacks, and
@@ -146,6 +162,29 @@ class SimulateStage:
                 raise InputError(str(layout.root), None, f"the run has no {path.name}; expected a complete run")
         return cls(SimulationResult.read(layout.simulation.root), pq.read_table(layout.orbits),
                    pq.read_table(layout.elements))
+
+
+@dataclass(frozen=True)
+class NetworkStage:
+    """The network stage: round trips per pair and step (an Arrow table: ``pair, time, rtt_ms, hops,
+    path``) and the summary (per pair: percentiles, extremes, path changes, bounds; the settings)."""
+
+    latency: Any  # pyarrow.Table
+    summary: dict
+
+    def write(self, layout: RunLayout) -> None:
+        layout.network.mkdir(exist_ok=True)
+        write_parquet(layout.latency, self.latency)
+        write_json(layout.network_summary, self.summary)
+
+    @classmethod
+    def read(cls, layout: RunLayout) -> NetworkStage:
+        import pyarrow.parquet as pq
+
+        if not layout.latency.is_file():
+            raise InputError(str(layout.root), None, f"the run has no {NETWORK_DIR}/{LATENCY_FILE}; expected a run "
+                             "with the network stage")
+        return cls(pq.read_table(layout.latency), layout.read_json(layout.network_summary))
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,12 @@ from leodc.economics import terrestrial_economics
 from leodc.economics.costs import measured_from_run
 from leodc.economics.terrestrial import default_baselines
 from leodc.environment.eclipse import illumination_conical
+from leodc.network.latency import scenario_latencies
 from leodc.orbits.epochs import julian_date, timestamps
 from leodc.orbits.frames import teme_to_itrs
 from leodc.orbits.secular import propagate_fast
 from leodc.orbits.sun import sun_position_km
-from leodc.runs.layout import DesignStage, EconomicsStage, RunLayout, SimulateStage, dataclass_table
+from leodc.runs.layout import DesignStage, EconomicsStage, NetworkStage, RunLayout, SimulateStage, dataclass_table
 from leodc.runs.store import RunRecord, RunStore, new_run_id
 from leodc.scenario import Scenario
 from leodc.simulate.engine import fleet_of, simulate
@@ -99,6 +100,20 @@ def simulate_stage(scenario: Scenario, d: Design, layout: RunLayout, progress: b
                    progress=progress)
     elements, _ = fleet_of(scenario, d, julian_date(scenario.simulation.start_utc))
     result = SimulateStage(sim, orbit_sample(scenario, elements), dataclass_table(elements))
+    result.write(layout)
+    return result
+
+
+def network_stage(scenario: Scenario, d: Design, layout: RunLayout) -> NetworkStage:
+    """Round trips between the scenario's pairs of ground sites through the fleet's laser links."""
+    series = scenario_latencies(scenario, d)
+    net = scenario.network
+    summary = {"pairs": series.summary(), "laser_terminal": net.laser_terminal,
+               "terminals_per_satellite": net.terminals_per_satellite, "min_elevation_deg": net.min_elevation_deg,
+               "hours": net.hours, "step_s": net.step_s, "steps": int(series.time.size),
+               "laser_links_mean": float(series.laser_links.mean()) if series.laser_links.size else 0.0,
+               "ground_links_mean": float(series.ground_links.mean()) if series.ground_links.size else 0.0}
+    result = NetworkStage(series.table(), summary)
     result.write(layout)
     return result
 
@@ -177,7 +192,7 @@ def run_scenario(scenario: Scenario, home: str | Path | None = None, progress: b
     try:
         d, designed = book.stage("design", design_stage, scenario, layout)
         flown = book.stage("simulate", simulate_stage, scenario, d, layout, progress)
-        book.not_built("network")
+        book.stage("network", network_stage, scenario, d, layout)
         book.not_built("workload")
         _, costed = book.stage("economics", economics_stage, scenario, layout)
         if report is not None:
