@@ -431,6 +431,81 @@ def _fig_value(fig: Figure) -> str:
     return ", ".join(fmt(v) for v in fig.value) if isinstance(fig.value, list) else fmt(fig.value)
 
 
+@app.command()
+def network(scenario: ScenarioArg,
+            pairs: Annotated[str | None, typer.Option(help="Pairs of ground sites, \"A:B,C:D\" (default: the "
+                                                      "scenario's network.pairs).")] = None,
+            hours: Annotated[float | None, typer.Option(help="Span in hours (network.hours).")] = None,
+            step_s: Annotated[float | None, typer.Option("--step-s", help="Step in seconds (network.step_s).")]
+            = None,
+            out: Annotated[Path | None, typer.Option("--out", help="Directory to write latency.parquet and "
+                                                     "summary.json into (new or empty).")] = None,
+            list_sites: Annotated[bool, typer.Option("--list-sites", help="List the ground sites and exit.")]
+            = False,
+            set_: SetOpt = None, as_json: JsonOpt = False) -> None:
+    """Round trips between ground sites through the fleet's laser links, step by step (vacuum and fibre
+    bounds beside them)."""
+    import math
+
+    from rich.progress import Progress
+
+    from leodc.constants import SECONDS_PER_HOUR
+    from leodc.design import design as size
+    from leodc.network.latency import scenario_latencies, scenario_sites
+    from leodc.runs.layout import LATENCY_FILE, NETWORK_SUMMARY_FILE
+
+    overrides = list(set_ or [])
+    if pairs is not None:
+        overrides.append(f"network.pairs={[p.strip() for p in pairs.split(',') if p.strip()]!r}".replace("'", '"'))
+    for key, value in (("hours", hours), ("step_s", step_s)):
+        if value is not None:
+            overrides.append(f"network.{key}={value}")
+    sc = load_scenario(scenario, overrides)
+    if list_sites:
+        sites = scenario_sites(sc.network)
+        rows = [{"name": str(n), "role": str(r), "latitude_deg": float(la), "longitude_deg": float(lo)}
+                for n, r, la, lo in zip(sites.name, sites.role, sites.latitude_deg, sites.longitude_deg, strict=True)]
+        if as_json:
+            emit_json(rows)
+        else:
+            for row in rows:
+                console.print(f"{row['name']:<32} {row['role']:<8} {row['latitude_deg']:9.4f} "
+                              f"{row['longitude_deg']:10.4f}", highlight=False)
+        return
+    if not sc.network.pairs:
+        raise InputError("--pairs", None, "no pairs; expected --pairs \"A:B,C:D\" or network.pairs in the scenario")
+    if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError(str(out), None, "expected a new or empty directory")
+    steps = math.ceil(sc.network.hours * SECONDS_PER_HOUR / sc.network.step_s)
+    with Progress(disable=as_json, transient=True) as bar:
+        job = bar.add_task("network", total=steps)
+        series = scenario_latencies(sc, size(sc), progress=lambda n: bar.advance(job, n))
+    summary = series.summary()
+    if out is not None:
+        from leodc.files import write_json, write_parquet
+
+        out.mkdir(parents=True, exist_ok=True)
+        write_parquet(out / LATENCY_FILE, series.table())
+        write_json(out / NETWORK_SUMMARY_FILE, {"pairs": summary})
+    if as_json:
+        emit_json({"pairs": summary} | ({"out": str(out)} if out is not None else {}))
+        return
+    table = Table(title=f"network: {sc.name}, {fmt(sc.network.hours)} h at {fmt(sc.network.step_s)} s",
+                  title_justify="left")
+    for col in ("pair", "RTT p50 ms", "p99 ms", "min ms", "max ms", "path changes", "fibre bound ms", "reachable"):
+        table.add_column(col, justify="left" if col == "pair" else "right")
+    def ms(value) -> str:  # None: no path at any step
+        return "no path" if value is None else fmt(value)
+
+    for row in summary:
+        table.add_row(row["pair"], ms(row["rtt_ms_p50"]), ms(row["rtt_ms_p99"]), ms(row["rtt_ms_min"]),
+                      ms(row["rtt_ms_max"]), fmt(row["path_changes"]), fmt(row["fibre_bound_ms"]),
+                      f"{row['reachable_fraction']:.0%}")
+    console.print(table)
+    if out is not None:
+        console.print(f"written: {out / LATENCY_FILE}, {out / NETWORK_SUMMARY_FILE}")
+
+
 def version_callback(value: bool) -> None:
     if value:
         typer.echo(__version__)
