@@ -58,7 +58,7 @@ def test_report_is_one_self_contained_file(report_text):
     rest = _outside_bundle(text)
     assert "https://cdn" not in rest
     assert not re.findall(r"https?://", rest)
-    assert text.count("Plotly.newPlot(") == 6  # seven figures, the latency one a placeholder
+    assert text.count("Plotly.newPlot(") == 7  # seven figures
 
 
 def test_every_figure_has_its_title_and_caption(report_text):
@@ -71,12 +71,14 @@ def test_every_figure_has_its_title_and_caption(report_text):
         assert name in text
 
 
-def test_latency_panel_is_a_labelled_placeholder(report_text):
+def test_latency_panel_draws_the_network_stage(report_text):
+    """The network stage's pairs, each with its round trips (or "no path") beside the fibre bound."""
     _, text = report_text
-    section = text[text.index('<section id="latency">'):]
-    section = section[:section.index("</section>")]
-    assert "network stage is not built" in section
-    assert "Plotly.newPlot" not in section
+    section = _section(text, "latency")
+    assert "Plotly.newPlot" in section and "network/latency.parquet" in section
+    for pair in ("London:New York-Newark", "Manila:Dalian"):
+        assert html.escape(pair) in section
+    assert "fibre bound" in section
 
 
 def test_simulation_section_has_an_sgp4_error_table(report_text):

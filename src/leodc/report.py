@@ -29,7 +29,15 @@ from leodc.constants import SECONDS_PER_MINUTE
 from leodc.errors import InputError
 from leodc.fields import flatten, fmt, unit_of
 from leodc.files import write_text
-from leodc.runs.layout import ASSESSMENT_FILE, COMPARE_FILE, DesignStage, EconomicsStage, RunLayout, table_columns
+from leodc.runs.layout import (
+    ASSESSMENT_FILE,
+    COMPARE_FILE,
+    DesignStage,
+    EconomicsStage,
+    NetworkStage,
+    RunLayout,
+    table_columns,
+)
 from leodc.runs.layout import REPORT_FILE as REPORT_FILE  # the report's name in a run directory (re-exported)
 from leodc.runs.store import CATALOG_FILE, RunRecord, RunStore
 from leodc.simulate.output import FLEET_FILE, SimulationResult
@@ -356,6 +364,33 @@ def goodput_figure(fleet: dict[str, np.ndarray], assumed_availability: float, ec
     return fig, simulated, mission
 
 
+def latency_figure(latency: dict[str, np.ndarray], summary: list[dict]):
+    """Round trips per pair over time (left) with each pair's fibre and vacuum bounds, and their
+    distributions (right)."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38], horizontal_spacing=0.1,
+                        subplot_titles=["round trip over time (ms)", "distribution over the span (ms)"])
+    fig.update_layout(title={"text": FIGURES["latency"]}, template=TEMPLATE, height=480,
+                      margin={"t": 90, "l": 70, "r": 30, "b": 60}, legend={"orientation": "h", "y": -0.2})
+    palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f"]
+    for k, row in enumerate(summary):
+        mine = latency["pair"] == row["pair"]
+        t = latency["time"][mine]
+        t_h = (t - t[0]).astype("timedelta64[ms]").astype(float) / 3.6e6 if t.size else t
+        rtt = latency["rtt_ms"][mine].astype(float)
+        colour = palette[k % len(palette)]
+        fig.add_scatter(x=t_h, y=rtt, name=row["pair"], line={"color": colour}, legendgroup=row["pair"], row=1, col=1)
+        fig.add_scatter(x=[t_h[0], t_h[-1]] if t.size else [], y=[row["fibre_bound_ms"]] * 2, mode="lines",
+                        line={"color": colour, "dash": "dash"}, name=f"{row['pair']}: fibre bound",
+                        legendgroup=row["pair"], showlegend=False, row=1, col=1)
+        fig.add_box(y=rtt[np.isfinite(rtt)], name=row["pair"], marker_color=colour, legendgroup=row["pair"],
+                    showlegend=False, boxpoints=False, row=1, col=2)
+    fig.update_xaxes(title_text="time since the start (h)", row=1, col=1)
+    fig.update_yaxes(title_text="round trip (ms); dashed: fibre bound", row=1, col=1)
+    return fig
+
+
 # ---------------------------------------------------------------------------------------------- HTML pieces
 class Section(NamedTuple):
     """One section of the page: its anchor, its heading and its HTML body."""
@@ -503,12 +538,40 @@ def dose_section(run: ReportRun) -> Section:
 
 
 def latency_section(run: ReportRun) -> Section:
-    """(4) Latency: a labelled placeholder until the network stage is built."""
-    timing = json.dumps(run.record.timings.get("network")) if run.record else "not recorded (no catalog record)"
-    return Section("latency", FIGURES["latency"], _unavailable(
-        "The network stage is not built yet: no ground contacts, laser links or routing have been simulated, so "
-        "there are no latency distributions to show. This panel is a placeholder; it draws no data.") + _caption(
-        f"Placeholder. The run's timings record the network stage as <code>{html.escape(timing)}</code> (not run)."))
+    """(4) Latency: round trips between the scenario's pairs of ground sites through the fleet, against the
+    great-circle fibre bound, from the network stage's files."""
+    layout = run.layout
+    if not layout.latency.is_file():
+        return Section("latency", FIGURES["latency"], _unavailable(
+            f"This run has no {run.name(layout.latency)}: it was stored before the network stage existed."))
+    stage = NetworkStage.read(layout)
+    summary = stage.summary["pairs"]
+    if not summary:
+        return Section("latency", FIGURES["latency"], _unavailable(
+            "The scenario names no pairs of ground sites (<code>network.pairs</code>): no round trip was measured."))
+    latency = table_columns(stage.latency.select(["pair", "time", "rtt_ms"]))
+    fig = latency_figure(latency, summary)
+    rows = "".join(
+        f"<tr><td>{html.escape(r['pair'])}</td><td class='num'>{_fmt_ms(r['rtt_ms_p50'])}</td>"
+        f"<td class='num'>{_fmt_ms(r['rtt_ms_p99'])}</td><td class='num'>{_fmt_ms(r['rtt_ms_min'])}</td>"
+        f"<td class='num'>{_fmt_ms(r['rtt_ms_max'])}</td><td class='num'>{r['path_changes']}</td>"
+        f"<td class='num'>{_fmt_ms(r['vacuum_bound_ms'])}</td><td class='num'>{_fmt_ms(r['fibre_bound_ms'])}</td>"
+        f"<td class='num'>{r['reachable_fraction']:.0%}</td></tr>" for r in summary)
+    table = ("<table><tr><th>pair</th><th>RTT p50 ms</th><th>p99 ms</th><th>min ms</th><th>max ms</th>"
+             "<th>path changes</th><th>vacuum bound ms</th><th>fibre bound ms</th><th>reachable</th></tr>"
+             f"{rows}</table>")
+    s = stage.summary
+    return Section("latency", FIGURES["latency"], _figure_html(fig, "fig-latency") + table + _caption(
+        f"Shortest paths by light time every {s['step_s']:g} s over {s['hours']:g} h ({run.code(layout.latency)}): "
+        f"{s['terminals_per_satellite']} laser terminals per satellite ({html.escape(s['laser_terminal'])}), "
+        f"ground links above {s['min_elevation_deg']:g}° elevation; on average {s['laser_links_mean']:.0f} laser "
+        f"links and {s['ground_links_mean']:.0f} ground links alive. The fibre bound is the great-circle "
+        "distance at 2/3 of the speed of light; no path outside the Earth beats the vacuum bound. A pair is "
+        "unreachable at a step when no satellite above either end's mask joins a path."))
+
+
+def _fmt_ms(value) -> str:
+    return "no path" if value is None else f"{value:.1f}"
 
 
 def cost_section(run: ReportRun) -> Section:

@@ -71,8 +71,11 @@ def orbit_sample(scenario: Scenario, elements) -> pa.Table:
     })
 
 
-def headline(assessment: dict, sim, env: dict) -> dict:
+def headline(assessment: dict, sim, env: dict, network: dict | None = None) -> dict:
+    """The run's headline figures for the catalog (``runs list``, ``runs show``, the dashboard)."""
     e, s, f = assessment["economics"], assessment["satellite"], assessment["fleet"]
+    pairs = (network or {}).get("pairs", [])
+    p50s = [p["rtt_ms_p50"] for p in pairs if p["rtt_ms_p50"] is not None]
     return {
         "satellites": f["satellites"], "it_power_w": f["it_power_w"], "fleet_mass_kg": f["mass_kg"],
         "launches": f["launches"], "total_cost_usd": e["total_cost_usd"], "lcoe_usd_per_mwh": e["lcoe_usd_per_mwh"],
@@ -82,6 +85,10 @@ def headline(assessment: dict, sim, env: dict) -> dict:
         "throttled_hours": sim.fleet_throttled_hours, "compute_fraction": sim.fleet_compute_fraction,
         "dose_rad_per_year": env["dose_rad_per_year"], "fcc_compliant": env["fcc_compliant"],
         "sgp4_error_satellites": getattr(sim, "sgp4_error_satellites", 0),
+        # the network stage: the median over pairs of each pair's median round trip, and the mean share
+        # of steps at which a pair had a path
+        "rtt_ms_p50": float(np.median(p50s)) if p50s else None,
+        "pairs_reachable_fraction": float(np.mean([p["reachable_fraction"] for p in pairs])) if pairs else None,
     }
 
 
@@ -192,14 +199,15 @@ def run_scenario(scenario: Scenario, home: str | Path | None = None, progress: b
     try:
         d, designed = book.stage("design", design_stage, scenario, layout)
         flown = book.stage("simulate", simulate_stage, scenario, d, layout, progress)
-        book.stage("network", network_stage, scenario, d, layout)
+        networked = book.stage("network", network_stage, scenario, d, layout)
         book.not_built("workload")
         _, costed = book.stage("economics", economics_stage, scenario, layout)
         if report is not None:
             book.stage("report", report, layout.root)
             _require_whole(layout)
         book.current = "store"
-        store.complete(run_id, book.timings, headline(costed.assessment, flown.simulation, designed.environment))
+        store.complete(run_id, book.timings, headline(costed.assessment, flown.simulation, designed.environment,
+                                                         networked.summary))
     except BaseException as exc:
         store.fail(run_id, f"{book.current}: {type(exc).__name__}: {exc}")
         raise
