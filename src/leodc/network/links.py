@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from leodc.constants import EARTH_RADIUS_KM
@@ -83,8 +84,10 @@ def grid_edges(shell: Shell, first: int) -> np.ndarray:
 
 def nearest_edges(positions_km: np.ndarray, k: int, max_range_km: float, members: np.ndarray | None = None
                   ) -> np.ndarray:
-    """Each satellite linked to its ``k`` nearest neighbours within range (a k-d tree); ``members``:
-    indices of the satellites considered (default all). ``[m, 2]`` index pairs, each link once."""
+    """Links to nearest neighbours within range, no satellite using more than its ``k`` terminals: the
+    candidate pairs (each satellite's ``k`` nearest, from a k-d tree) are taken shortest first while
+    both ends have a terminal free. ``members``: indices of the satellites considered (default all).
+    ``[m, 2]`` index pairs, each link once."""
     from scipy.spatial import cKDTree
 
     idx = np.arange(len(positions_km)) if members is None else np.asarray(members)
@@ -98,7 +101,29 @@ def nearest_edges(positions_km: np.ndarray, k: int, max_range_km: float, members
     a = np.repeat(np.arange(len(idx)), kk - 1)
     b = nb[:, 1:].ravel()
     ok = np.isfinite(dist[:, 1:].ravel()) & (b < len(idx))
-    return _unique_edges(np.stack([idx[a[ok]], idx[b[ok]]], axis=1))
+    candidates = _unique_edges(np.stack([a[ok], b[ok]], axis=1))
+    if candidates.size == 0:
+        return candidates
+    length = np.linalg.norm(pts[candidates[:, 0]] - pts[candidates[:, 1]], axis=1)
+    return idx[_degree_capped(candidates[np.argsort(length, kind="stable")], len(idx), k)]
+
+
+def _degree_capped(edges: np.ndarray, n: int, k: int) -> np.ndarray:
+    """The edges, in order, kept while both ends have fewer than ``k`` kept edges."""
+    return edges[_keep_while_free(edges, n, k)]
+
+
+@numba.njit(cache=True)
+def _keep_while_free(edges, n, k):
+    used = np.zeros(n, dtype=np.int64)
+    keep = np.zeros(edges.shape[0], dtype=np.bool_)
+    for i in range(edges.shape[0]):
+        a, b = edges[i, 0], edges[i, 1]
+        if used[a] < k and used[b] < k:
+            used[a] += 1
+            used[b] += 1
+            keep[i] = True
+    return keep
 
 
 def _unique_edges(edges: np.ndarray) -> np.ndarray:
