@@ -50,7 +50,7 @@ def test_a_ring_floods_hop_by_hop_from_the_satellite_overhead():
     assert arrival_ms[0] == pytest.approx(up_ms, rel=1e-9)
     assert np.allclose(arrival_ms, np.minimum(east, west), rtol=1e-9)
     summary = result.summary()
-    assert summary["reached_all_fraction"] == 1.0 and summary["reached_within_1_s"] == 1.0
+    assert summary["reached_all_fraction"] == 1.0 and summary["reached_within_1s_fraction"] == 1.0
     assert summary["time_to_all_s_p100"] == pytest.approx(np.minimum(east, west).max() / 1000.0, rel=1e-9)
 
 
@@ -66,4 +66,4 @@ def test_a_fleet_no_station_sees_is_never_reached():
     assert np.all(np.isinf(result.arrival_s))
     summary = result.summary()
     assert summary["reached_all_fraction"] == 0.0 and summary["time_to_all_s_p50"] is None
-    assert summary["reached_within_1_h"] == 0.0
+    assert summary["reached_within_1h_fraction"] == 0.0

@@ -451,7 +451,8 @@ def network(scenario: ScenarioArg,
 
     from leodc.constants import SECONDS_PER_HOUR
     from leodc.design import design as size
-    from leodc.network.latency import scenario_latencies, scenario_sites
+    from leodc.network.figures import network_figures
+    from leodc.network.latency import scenario_sites
     from leodc.runs.layout import LATENCY_FILE, NETWORK_SUMMARY_FILE
 
     overrides = list(set_ or [])
@@ -479,16 +480,16 @@ def network(scenario: ScenarioArg,
     steps = math.ceil(sc.network.hours * SECONDS_PER_HOUR / sc.network.step_s)
     with Progress(disable=as_json, transient=True) as bar:
         job = bar.add_task("network", total=steps)
-        series = scenario_latencies(sc, size(sc), progress=lambda n: bar.advance(job, n))
-    summary = series.summary()
+        figures = network_figures(sc, size(sc), progress=lambda n: bar.advance(job, n))
+    summary = figures.summary["pairs"]
     if out is not None:
         from leodc.files import write_json, write_parquet
 
         out.mkdir(parents=True, exist_ok=True)
-        write_parquet(out / LATENCY_FILE, series.table())
-        write_json(out / NETWORK_SUMMARY_FILE, {"pairs": summary})
+        write_parquet(out / LATENCY_FILE, figures.latency.table())
+        write_json(out / NETWORK_SUMMARY_FILE, figures.summary)
     if as_json:
-        emit_json({"pairs": summary} | ({"out": str(out)} if out is not None else {}))
+        emit_json(figures.summary | ({"out": str(out)} if out is not None else {}))
         return
     table = Table(title=f"network: {sc.name}, {fmt(sc.network.hours)} h at {fmt(sc.network.step_s)} s",
                   title_justify="left")
@@ -502,6 +503,13 @@ def network(scenario: ScenarioArg,
                       ms(row["rtt_ms_max"]), fmt(row["path_changes"]), fmt(row["fibre_bound_ms"]),
                       f"{row['reachable_fraction']:.0%}")
     console.print(table)
+    oversight = figures.summary["oversight"]
+    if oversight:
+        console.print(section_table("oversight: a halt command from the control stations", {
+            k: v for k, v in oversight.items() if k != "control_stations"}))
+    for group in figures.summary["groups"]:
+        console.print(section_table(f"bandwidth inside shell {group['shell']} ({group['kind']})",
+                                    {k: v for k, v in group.items() if k not in ("shell", "kind")}))
     if out is not None:
         console.print(f"written: {out / LATENCY_FILE}, {out / NETWORK_SUMMARY_FILE}")
 

@@ -561,6 +561,7 @@ def latency_section(run: ReportRun) -> Section:
              "<th>path changes</th><th>vacuum bound ms</th><th>fibre bound ms</th><th>reachable</th></tr>"
              f"{rows}</table>")
     s = stage.summary
+    table += _oversight_table(s.get("oversight")) + _groups_table(s.get("groups") or [])
     return Section("latency", FIGURES["latency"], _figure_html(fig, "fig-latency") + table + _caption(
         f"Shortest paths by light time every {s['step_s']:g} s over {s['hours']:g} h ({run.code(layout.latency)}): "
         f"{s['terminals_per_satellite']} laser terminals per satellite ({html.escape(s['laser_terminal'])}), "
@@ -568,6 +569,38 @@ def latency_section(run: ReportRun) -> Section:
         f"links and {s['ground_links_mean']:.0f} ground links alive. The fibre bound is the great-circle "
         "distance at 2/3 of the speed of light; no path outside the Earth beats the vacuum bound. A pair is "
         "unreachable at a step when no satellite above either end's mask joins a path."))
+
+
+def _oversight_table(oversight: dict | None) -> str:
+    """A halt command from the control stations: time to reach the whole fleet, shares reached."""
+    if not oversight:
+        return "<p>Oversight: the site list has no control station; no halt command was followed.</p>"
+    cells = [("issue times over the day", oversight["issues"]),
+             ("time to reach every satellite, median (s)", oversight["time_to_all_s_p50"]),
+             ("90th percentile (s)", oversight["time_to_all_s_p90"]),
+             ("worst (s)", oversight["time_to_all_s_p100"]),
+             ("share of the fleet reached within 1 s", oversight["reached_within_1s_fraction"]),
+             ("within 1 min", oversight["reached_within_1min_fraction"]),
+             ("within 1 h", oversight["reached_within_1h_fraction"])]
+    rows = "".join(f"<tr><td>{html.escape(k)}</td><td class='num'>{_fmt(v) if v is not None else 'not all'}</td></tr>"
+                   for k, v in cells)
+    stations = html.escape(", ".join(oversight.get("control_stations", [])))
+    return (f"<h3>Oversight: a halt command from the control stations ({stations})</h3>"
+            f"<table id='oversight'>{rows}</table>")
+
+
+def _groups_table(groups: list[dict]) -> str:
+    """Bandwidth inside each shell or formation: links, bisection, ring all-reduce of the gradient."""
+    if not groups:
+        return ""
+    rows = "".join(
+        f"<tr><td>{g['shell']} ({html.escape(g['kind'])})</td><td class='num'>{g['satellites']}</td>"
+        f"<td class='num'>{g['links_per_satellite']:.2f}</td><td class='num'>{_fmt(g['link_km_max'])}</td>"
+        f"<td class='num'>{_fmt(g['link_bps_min'] / 1e9)}</td><td class='num'>{_fmt(g['bisection_bps'] / 1e9)}</td>"
+        f"<td class='num'>{_fmt(g['all_reduce_s'])}</td></tr>" for g in groups)
+    return ("<h3>Bandwidth inside each shell</h3><table id='groups'><tr><th>shell</th><th>satellites</th>"
+            "<th>links per satellite</th><th>longest link km</th><th>slowest link Gbit/s</th>"
+            "<th>bisection Gbit/s</th><th>ring all-reduce s</th></tr>" + rows + "</table>")
 
 
 def _fmt_ms(value) -> str:

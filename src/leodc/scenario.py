@@ -297,6 +297,13 @@ class Network(_Section):
 
     @field_validator("pairs")
     @classmethod
+    # oversight: a halt command's forwarding delay per hop, how often over a day it is issued, and how
+    # long after each issue it is followed
+    per_hop_delay_ms: float = Field(ge=0.0, le=1000.0)
+    oversight_every_h: float = Field(gt=0.0, le=24.0)
+    oversight_horizon_h: float = Field(gt=0.0, le=24.0 * 7)
+    # the gradient whose all-reduce time is reported for each group of satellites (bytes)
+    gradient_bytes: float = Field(gt=0.0, le=1e16)
     def _pairs(cls, pairs: list[str]) -> list[str]:
         for pair in pairs:
             ends = [e.strip() for e in pair.split(PAIR_SEPARATOR)]

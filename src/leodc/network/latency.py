@@ -117,6 +117,32 @@ def itrs_positions(elements: FleetElements, start_jd: float, t_s: float) -> np.n
     return r_itrs[:, 0, :]
 
 
+# positions are propagated for blocks of steps at once (one numba call per block, not per step), each
+# block holding at most this many satellite-positions
+POSITION_BLOCK_POINTS = 2_000_000
+MAX_BLOCK_STEPS = 512
+
+
+class FleetPositions:
+    """Earth-fixed positions of the fleet at steps ``k * step_s`` (s from ``start_jd``), propagated a
+    block of steps at a time; memory stays under ``POSITION_BLOCK_POINTS`` positions."""
+
+    def __init__(self, elements: FleetElements, start_jd: float, step_s: float):
+        self.elements, self.start_jd, self.step_s = elements, start_jd, step_s
+        self.block = int(min(MAX_BLOCK_STEPS, max(1, POSITION_BLOCK_POINTS // max(len(elements), 1))))
+        self._first = None
+        self._r = None
+
+    def at(self, k: int) -> np.ndarray:
+        """Positions ``[n, 3]`` (km, ITRS) at step ``k``."""
+        if self._first is None or not self._first <= k < self._first + self._r.shape[1]:
+            self._first = k
+            t_s = (k + np.arange(self.block)) * self.step_s
+            r, v = propagate_fast(self.elements, self.start_jd, t_s)
+            self._r, _ = teme_to_itrs(r, v, self.start_jd + t_s / SECONDS_PER_DAY)
+        return self._r[:, k - self._first, :]
+
+
 def pair_latencies(elements: FleetElements, shells: list[Shell] | None, sites: GroundSites,
                    pairs: list[tuple[str, str]], start_jd: float, t_s: np.ndarray, model: LinkModel,
                    min_elevation_deg: float, progress: Callable[[int], None] | None = None) -> LatencySeries:
@@ -152,7 +178,11 @@ def pair_latencies(elements: FleetElements, shells: list[Shell] | None, sites: G
     local_pairs = [(local[a], local[b]) for a, b in index]
     vacuum, fibre = zip(*(surface_bounds_ms(site_xyz[a], site_xyz[b]) for a, b in local_pairs), strict=True)
     n, m = len(elements), len(t_s)
-    r0 = itrs_positions(elements, start_jd, float(t_s[0]))
+    t_s = np.asarray(t_s, dtype=float)
+    step_s = float(t_s[1] - t_s[0]) if t_s.size > 1 else 1.0
+    uniform = t_s.size > 1 and np.allclose(np.diff(t_s), step_s) and np.isclose(t_s[0] % step_s, 0.0)
+    clock = FleetPositions(elements, start_jd, step_s) if uniform else None
+    r0 = clock.at(round(t_s[0] / step_s)) if clock else itrs_positions(elements, start_jd, float(t_s[0]))
     topology = fleet_topology(shells, n, model, r0)
     rtt = np.full((len(pairs), m), np.inf)
     hops = np.zeros((len(pairs), m), dtype=np.int32)
@@ -160,7 +190,10 @@ def pair_latencies(elements: FleetElements, shells: list[Shell] | None, sites: G
     lasers = np.zeros(m, dtype=np.int64)
     grounds = np.zeros(m, dtype=np.int64)
     for j, t in enumerate(t_s):
-        r = r0 if j == 0 else itrs_positions(elements, start_jd, float(t))
+        if j == 0:
+            r = r0
+        else:
+            r = clock.at(round(t / step_s)) if clock else itrs_positions(elements, start_jd, float(t))
         edges, lengths = live_links(topology.edges_at(r, model), r, model)
         top_km = float(np.nanmax(np.linalg.norm(r, axis=1))) - EARTH_RADIUS_KM
         slant = max_slant_range_km(top_km, min_elevation_deg)

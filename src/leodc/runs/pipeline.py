@@ -29,7 +29,7 @@ from leodc.economics import terrestrial_economics
 from leodc.economics.costs import measured_from_run
 from leodc.economics.terrestrial import default_baselines
 from leodc.environment.eclipse import illumination_conical
-from leodc.network.latency import scenario_latencies
+from leodc.network.figures import network_figures
 from leodc.orbits.epochs import julian_date, timestamps
 from leodc.orbits.frames import teme_to_itrs
 from leodc.orbits.secular import propagate_fast
@@ -89,6 +89,7 @@ def headline(assessment: dict, sim, env: dict, network: dict | None = None) -> d
         # of steps at which a pair had a path
         "rtt_ms_p50": float(np.median(p50s)) if p50s else None,
         "pairs_reachable_fraction": float(np.mean([p["reachable_fraction"] for p in pairs])) if pairs else None,
+        "halt_time_to_all_s_p90": ((network or {}).get("oversight") or {}).get("time_to_all_s_p90"),
     }
 
 
@@ -112,15 +113,10 @@ def simulate_stage(scenario: Scenario, d: Design, layout: RunLayout, progress: b
 
 
 def network_stage(scenario: Scenario, d: Design, layout: RunLayout) -> NetworkStage:
-    """Round trips between the scenario's pairs of ground sites through the fleet's laser links."""
-    series = scenario_latencies(scenario, d)
-    net = scenario.network
-    summary = {"pairs": series.summary(), "laser_terminal": net.laser_terminal,
-               "terminals_per_satellite": net.terminals_per_satellite, "min_elevation_deg": net.min_elevation_deg,
-               "hours": net.hours, "step_s": net.step_s, "steps": int(series.time.size),
-               "laser_links_mean": float(series.laser_links.mean()) if series.laser_links.size else 0.0,
-               "ground_links_mean": float(series.ground_links.mean()) if series.ground_links.size else 0.0}
-    result = NetworkStage(series.table(), summary)
+    """Round trips between the scenario's pairs of ground sites, the time a halt command takes to reach
+    the fleet, and the bandwidth inside each shell (``network.figures``)."""
+    figures = network_figures(scenario, d)
+    result = NetworkStage(figures.latency.table(), figures.summary)
     result.write(layout)
     return result
 

@@ -1,0 +1,91 @@
+"""The network stage's figures for one scenario: round trips per pair of ground sites, the time a halt
+command takes to reach the fleet, and the bandwidth inside each shell or formation.
+
+What ``leodc network`` prints and ``leodc run`` stores (``network/summary.json`` beside the per-step
+``network/latency.parquet``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from leodc.constants import SECONDS_PER_HOUR
+from leodc.design import Design
+from leodc.network.cluster import group_bandwidth
+from leodc.network.latency import (
+    LatencySeries,
+    fleet_topology,
+    itrs_positions,
+    link_model,
+    pair_latencies,
+    scenario_sites,
+)
+from leodc.network.oversight import halt_arrivals
+from leodc.orbits.elements import FleetElements
+from leodc.orbits.epochs import julian_date
+from leodc.scenario import Scenario, Shell
+from leodc.simulate.fleet import default_shell, fleet_of
+
+
+@dataclass
+class NetworkFigures:
+    latency: LatencySeries
+    summary: dict  # JSON-ready: pairs, oversight, groups, settings
+
+
+def fleet_shells(scenario: Scenario, d: Design) -> list[Shell] | None:
+    """The designed shells the fleet was laid out from, or None for a real fleet (TLE/OMM)."""
+    c = scenario.constellation
+    return None if c.tle_file else (c.shells or [default_shell(scenario, d)])
+
+
+def group_figures(scenario: Scenario, elements: FleetElements, shells: list[Shell] | None, start_jd: float) -> list:
+    """Bandwidth inside each shell (or formation cluster) at the start: links per satellite, bisection,
+    ring all-reduce of ``network.gradient_bytes``."""
+    if not shells:
+        return []
+    net = scenario.network
+    model = link_model(net)
+    r = itrs_positions(elements, start_jd, 0.0)
+    out, first = [], 0
+    for k, shell in enumerate(shells):
+        members = slice(first, first + shell.satellites)
+        local = fleet_topology([shell], shell.satellites, model, r[members]).fixed
+        figures = group_bandwidth(r[members], local, model, net.gradient_bytes, net.per_hop_delay_ms)
+        out.append({"shell": k, "kind": shell.kind} | asdict(figures))
+        first += shell.satellites
+    return out
+
+
+def network_figures(scenario: Scenario, d: Design, progress: Callable[[int], None] | None = None) -> NetworkFigures:
+    """Latency per pair over ``network.hours``, oversight over a day, and bandwidth per shell."""
+    net = scenario.network
+    start = julian_date(scenario.simulation.start_utc)
+    elements, _ = fleet_of(scenario, d, start)
+    shells = fleet_shells(scenario, d)
+    sites = scenario_sites(net)
+    model = link_model(net)
+    t_s = np.arange(0.0, net.hours * SECONDS_PER_HOUR, net.step_s)
+    latency = pair_latencies(elements, shells, sites, net.site_pairs(), start, t_s, model, net.min_elevation_deg,
+                             progress)
+    control = sites.with_role("control")
+    oversight = None
+    if len(control):
+        topology = fleet_topology(shells, len(elements), model, itrs_positions(elements, start, 0.0))
+        issues = np.arange(0.0, 24.0 * SECONDS_PER_HOUR, net.oversight_every_h * SECONDS_PER_HOUR)
+        result = halt_arrivals(elements, topology, control, model, net.min_elevation_deg, net.per_hop_delay_ms, start,
+                               issues, net.step_s, net.oversight_horizon_h * SECONDS_PER_HOUR)
+        oversight = result.summary() | {"control_stations": [str(n) for n in control.name]}
+    summary = {
+        "pairs": latency.summary(), "oversight": oversight,
+        "groups": group_figures(scenario, elements, shells, start),
+        "laser_terminal": net.laser_terminal, "terminals_per_satellite": net.terminals_per_satellite,
+        "min_elevation_deg": net.min_elevation_deg, "hours": net.hours, "step_s": net.step_s,
+        "steps": int(latency.time.size),
+        "laser_links_mean": float(latency.laser_links.mean()) if latency.laser_links.size else 0.0,
+        "ground_links_mean": float(latency.ground_links.mean()) if latency.ground_links.size else 0.0,
+    }
+    return NetworkFigures(latency, summary)
