@@ -18,6 +18,7 @@ REQUIRED = {
     "datacenters": {"hyperscale"},
     "dose_depth": {"spenvis-550km-95deg"},
     "laser_terminals": {"starlink-laser", "suncatcher-dwdm"},
+    "feeder_links": {"ka-band-gateway", "optical-ground-station"},
 }
 
 

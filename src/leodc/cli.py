@@ -510,6 +510,9 @@ def network(scenario: ScenarioArg,
     for group in figures.summary["groups"]:
         console.print(section_table(f"bandwidth inside shell {group['shell']} ({group['kind']})",
                                     {k: v for k, v in group.items() if k not in ("shell", "kind")}))
+    for row in figures.summary["ingest"]:
+        console.print(section_table(f"ingest from {row['site']} ({figures.summary['feeder_link']})",
+                                    {k: v for k, v in row.items() if k not in ("site", "source")}))
     if out is not None:
         console.print(f"written: {out / LATENCY_FILE}, {out / NETWORK_SUMMARY_FILE}")
 

@@ -561,7 +561,8 @@ def latency_section(run: ReportRun) -> Section:
              "<th>path changes</th><th>vacuum bound ms</th><th>fibre bound ms</th><th>reachable</th></tr>"
              f"{rows}</table>")
     s = stage.summary
-    table += _oversight_table(s.get("oversight")) + _groups_table(s.get("groups") or [])
+    table += (_oversight_table(s.get("oversight")) + _groups_table(s.get("groups") or [])
+              + _ingest_table(s.get("ingest") or [], s.get("feeder_link", "")))
     return Section("latency", FIGURES["latency"], _figure_html(fig, "fig-latency") + table + _caption(
         f"Shortest paths by light time every {s['step_s']:g} s over {s['hours']:g} h ({run.code(layout.latency)}): "
         f"{s['terminals_per_satellite']} laser terminals per satellite ({html.escape(s['laser_terminal'])}), "
@@ -601,6 +602,22 @@ def _groups_table(groups: list[dict]) -> str:
     return ("<h3>Bandwidth inside each shell</h3><table id='groups'><tr><th>shell</th><th>satellites</th>"
             "<th>links per satellite</th><th>longest link km</th><th>slowest link Gbit/s</th>"
             "<th>bisection Gbit/s</th><th>ring all-reduce s</th></tr>" + rows + "</table>")
+
+
+def _ingest_table(rows: list[dict], feeder_link: str) -> str:
+    """Data sent up by each named site: capacity, share carried, backlog, days to upload the dataset."""
+    if not rows:
+        return "<p>Ingest: the scenario names no site sending data (<code>network.ingest</code>).</p>"
+    body = "".join(
+        f"<tr><td>{html.escape(r['site'])}</td><td class='num'>{_fmt(r['demand_bytes_per_day'] / 1e12)}</td>"
+        f"<td class='num'>{_fmt(r['capacity_bytes_per_day_mean'] / 1e12)}</td>"
+        f"<td class='num'>{_fmt(r['carried_fraction']) if r['carried_fraction'] is not None else ''}</td>"
+        f"<td class='num'>{_fmt(r['backlog_bytes_final'] / 1e12)}</td>"
+        f"<td class='num'>{_fmt(r['dataset_upload_days']) if r['dataset_upload_days'] else 'never'}</td>"
+        f"<td>{html.escape(r.get('source', ''))}</td></tr>" for r in rows)
+    return (f"<h3>Ingest through {html.escape(feeder_link)} feeder links</h3><table id='ingest'><tr><th>site</th>"
+            "<th>demand TB/day</th><th>capacity TB/day</th><th>carried</th><th>backlog at the end TB</th>"
+            "<th>days to upload the dataset</th><th>demand's source</th></tr>" + body + "</table>")
 
 
 def _fmt_ms(value) -> str:

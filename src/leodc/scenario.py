@@ -280,6 +280,15 @@ class Simulation(_Section):
 PAIR_SEPARATOR = ":"
 
 
+class Ingest(_Section):
+    """Data a ground site uploads to the fleet every day (the seed story's vehicle, social-platform and
+    brain-computer-interface data), and where the figure comes from."""
+
+    site: str = Field(min_length=1, max_length=200)
+    bytes_per_day: float = Field(gt=0.0, le=1e21)
+    source: str = Field(default="", max_length=500)
+
+
 class Network(_Section):
     """The network stage (``leodc network``, ``leodc run``): laser links, ground links, the pairs of
     ground sites whose round trips are measured, and the span they are measured over."""
@@ -292,11 +301,6 @@ class Network(_Section):
     sites_file: str | None = None  # a CSV or TOML list of sites; default: the shipped cities and stations
     hours: float = Field(gt=0.0, le=24.0 * 366)
     step_s: float = Field(gt=0.0, le=3600.0)
-
-    _check = field_validator("laser_terminal")(lambda v: _catalog_name("laser_terminals", v))
-
-    @field_validator("pairs")
-    @classmethod
     # oversight: a halt command's forwarding delay per hop, how often over a day it is issued, and how
     # long after each issue it is followed
     per_hop_delay_ms: float = Field(ge=0.0, le=1000.0)
@@ -304,6 +308,17 @@ class Network(_Section):
     oversight_horizon_h: float = Field(gt=0.0, le=24.0 * 7)
     # the gradient whose all-reduce time is reported for each group of satellites (bytes)
     gradient_bytes: float = Field(gt=0.0, le=1e16)
+    # ingest: data uploaded to the fleet from named sites through their feeder links
+    feeder_link: str
+    feeder_antennas_per_site: int | None = Field(default=None, gt=0, le=10000)  # default: the catalog's
+    ingest: list[Ingest] = Field(default_factory=list, max_length=1000)
+    dataset_bytes: float = Field(gt=0.0, le=1e21)  # a training set to upload: days it takes
+
+    _check_feeder = field_validator("feeder_link")(lambda v: _catalog_name("feeder_links", v))
+    _check = field_validator("laser_terminal")(lambda v: _catalog_name("laser_terminals", v))
+
+    @field_validator("pairs")
+    @classmethod
     def _pairs(cls, pairs: list[str]) -> list[str]:
         for pair in pairs:
             ends = [e.strip() for e in pair.split(PAIR_SEPARATOR)]

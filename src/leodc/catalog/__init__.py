@@ -144,6 +144,14 @@ class LaserTerminal(Part):
     peak_rate_bps: Figure
 
 
+class FeederLink(Part):
+    """A ground-to-fleet feeder link: one antenna's rate, the weather's share of time, antennas per site."""
+
+    rate_bps: Figure
+    weather_availability: Figure
+    antennas_per_site: Figure
+
+
 KINDS: dict[str, type[Part]] = {
     "accelerators": Accelerator,
     "launch_vehicles": LaunchVehicle,
@@ -155,6 +163,7 @@ KINDS: dict[str, type[Part]] = {
     "datacenters": Datacenter,
     "dose_depth": DoseDepth,
     "laser_terminals": LaserTerminal,
+    "feeder_links": FeederLink,
 }
 
 
@@ -175,6 +184,7 @@ class Catalog(BaseModel):
     datacenters: dict[str, Datacenter]
     dose_depth: dict[str, DoseDepth]
     laser_terminals: dict[str, LaserTerminal]
+    feeder_links: dict[str, FeederLink]
 
     def kind(self, kind: str) -> dict[str, Part]:
         if kind not in KINDS:

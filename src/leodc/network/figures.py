@@ -12,9 +12,11 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from leodc.catalog import load_catalog
 from leodc.constants import SECONDS_PER_HOUR
 from leodc.design import Design
 from leodc.network.cluster import group_bandwidth
+from leodc.network.ingest import FeederModel, ingest_series
 from leodc.network.latency import (
     LatencySeries,
     fleet_topology,
@@ -60,6 +62,21 @@ def group_figures(scenario: Scenario, elements: FleetElements, shells: list[Shel
     return out
 
 
+def ingest_figures(scenario: Scenario, elements: FleetElements, sites, start_jd: float) -> list[dict]:
+    """The ingest of each site the scenario names (``network.ingest``) over the network span."""
+    net = scenario.network
+    if not net.ingest:
+        return []
+    link = load_catalog().feeder_links[net.feeder_link]
+    feeder = FeederModel(link.rate_bps.value, link.weather_availability.value,
+                         net.feeder_antennas_per_site or int(link.antennas_per_site.value))
+    senders = sites.take(np.array([sites.index(i.site, "network.ingest") for i in net.ingest]))
+    demand = np.array([i.bytes_per_day for i in net.ingest])
+    n_steps = max(1, int(np.ceil(net.hours * SECONDS_PER_HOUR / net.step_s)))
+    series = ingest_series(elements, senders, demand, feeder, net.min_elevation_deg, start_jd, net.step_s, n_steps)
+    return [row | {"source": i.source} for row, i in zip(series.summary(net.dataset_bytes), net.ingest, strict=True)]
+
+
 def network_figures(scenario: Scenario, d: Design, progress: Callable[[int], None] | None = None) -> NetworkFigures:
     """Latency per pair over ``network.hours``, oversight over a day, and bandwidth per shell."""
     net = scenario.network
@@ -82,6 +99,7 @@ def network_figures(scenario: Scenario, d: Design, progress: Callable[[int], Non
     summary = {
         "pairs": latency.summary(), "oversight": oversight,
         "groups": group_figures(scenario, elements, shells, start),
+        "ingest": ingest_figures(scenario, elements, sites, start), "feeder_link": net.feeder_link,
         "laser_terminal": net.laser_terminal, "terminals_per_satellite": net.terminals_per_satellite,
         "min_elevation_deg": net.min_elevation_deg, "hours": net.hours, "step_s": net.step_s,
         "steps": int(latency.time.size),
