@@ -517,6 +517,68 @@ def network(scenario: ScenarioArg,
         console.print(f"written: {out / LATENCY_FILE}, {out / NETWORK_SUMMARY_FILE}")
 
 
+@app.command()
+def contacts(scenario: ScenarioArg,
+             site: Annotated[list[str] | None, typer.Option("--site", help="A ground site by name (repeatable; "
+                                                            "default: every site of the scenario).")] = None,
+             hours: Annotated[float | None, typer.Option(help="Span in hours (network.hours).")] = None,
+             step_s: Annotated[float | None, typer.Option("--step-s", help="Step in seconds (network.step_s).")]
+             = None,
+             min_elevation_deg: Annotated[float | None, typer.Option(
+                 "--min-elevation-deg", help="Elevation mask in degrees (network.min_elevation_deg).")] = None,
+             rule: Annotated[str, typer.Option(help="Handover rule: longest (keep a satellite until it sets, then "
+                                                    "take the one that stays longest) or highest (the highest "
+                                                    "satellite at every step).")] = "longest",
+             out: Annotated[Path | None, typer.Option("--out", help="Directory to write contacts.parquet, "
+                                                      "handovers.parquet and handovers.json into (new or empty).")]
+             = None,
+             set_: SetOpt = None, as_json: JsonOpt = False) -> None:
+    """Contact windows (rise, set, maximum elevation) of the fleet over ground sites, and handovers per site."""
+    import contextlib
+
+    from leodc.design import design as size
+    from leodc.network.contacts import (
+        CONTACTS_FILE,
+        HANDOVERS_FILE,
+        HANDOVERS_SUMMARY_FILE,
+        RULES,
+        scenario_contacts,
+    )
+
+    if rule not in RULES:
+        raise InputError("--rule", None, f"expected one of {', '.join(RULES)} (got {rule!r})")
+    sc = load_scenario(scenario, set_)
+    if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError(str(out), None, "expected a new or empty directory")
+    with contextlib.nullcontext() if as_json else console.status("contact windows and handovers"):
+        windows, served = scenario_contacts(sc, size(sc), site, hours=hours, step_s=step_s,
+                                            min_elevation_deg=min_elevation_deg, rule=rule)
+    summary = served.summary()
+    for row in summary:
+        mine = windows.site_names[windows.site] == row["site"]
+        row["windows"] = int(mine.sum())
+        row["mean_window_s"] = float(windows.duration_s[mine].mean()) if mine.any() else None
+    if out is not None:
+        from leodc.files import write_json, write_parquet
+
+        out.mkdir(parents=True, exist_ok=True)
+        write_parquet(out / CONTACTS_FILE, windows.table())
+        write_parquet(out / HANDOVERS_FILE, served.table())
+        write_json(out / HANDOVERS_SUMMARY_FILE, {"sites": summary})
+    if as_json:
+        emit_json({"sites": summary} | ({"out": str(out)} if out is not None else {}))
+        return
+    table = Table(title=f"contacts: {sc.name}, {fmt(served.span_hours)} h, rule {rule}", title_justify="left")
+    for col in ("site", "windows", "mean window s", "handovers", "per hour", "outages", "covered"):
+        table.add_column(col, justify="left" if col == "site" else "right")
+    for row in summary:
+        table.add_row(row["site"], fmt(row["windows"]), fmt(row["mean_window_s"] or 0), fmt(row["handovers"]),
+                      fmt(row["handovers_per_hour"]), fmt(row["outages"]), f"{row['covered_fraction']:.0%}")
+    console.print(table)
+    if out is not None:
+        console.print(f"written: {out / CONTACTS_FILE}, {out / HANDOVERS_FILE}, {out / HANDOVERS_SUMMARY_FILE}")
+
+
 def version_callback(value: bool) -> None:
     if value:
         typer.echo(__version__)
