@@ -33,10 +33,12 @@ from pathlib import Path
 import numpy as np
 
 from leodc.design import design
+from leodc.files import write_text
 from leodc.scenario import load_scenario
 from leodc.simulate.engine import fleet_of, julian_date, simulate
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
+OTHER_SECTIONS_MARKER = "<!-- routing_rate.py -->"
 PEER_SATELLITES = 20000
 TARGET_RATIO = 10.0
 TARGET_WALL_S = 60.0
@@ -159,9 +161,10 @@ def write_docs(m: dict) -> None:
         "",
     ]
     DOCS.parent.mkdir(exist_ok=True)
-    tmp = DOCS.with_suffix(".md.tmp")
-    tmp.write_text("\n".join(lines))
-    tmp.replace(DOCS)
+    # other benchmarks keep their sections between their own markers (benchmarks/routing_rate.py)
+    old = DOCS.read_text() if DOCS.exists() else ""
+    kept = old[old.index(OTHER_SECTIONS_MARKER):] if OTHER_SECTIONS_MARKER in old else ""
+    write_text(DOCS, "\n".join(lines) + ("\n\n" + kept if kept else ""))
 
 
 if __name__ == "__main__":

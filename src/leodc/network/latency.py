@@ -19,7 +19,7 @@ from leodc.constants import EARTH_RADIUS_KM, SECONDS_PER_DAY, SECONDS_PER_HOUR
 from leodc.design import Design
 from leodc.network.ground import GroundSites, builtin_sites, max_slant_range_km, read_sites
 from leodc.network.links import GRID_SHELLS, LinkModel, grid_edges, live_links, nearest_edges
-from leodc.network.routing import build_graph, ground_links, route, surface_bounds_ms
+from leodc.network.routing import build_graph, ground_links, route_bounded, surface_bounds_ms
 from leodc.orbits.elements import FleetElements
 from leodc.orbits.epochs import julian_date, timestamps
 from leodc.orbits.frames import teme_to_itrs
@@ -201,7 +201,7 @@ def pair_latencies(elements: FleetElements, shells: list[Shell] | None, sites: G
                                                 min_elevation_deg, slant)
         graph = build_graph(n, edges, lengths, s_idx, sat_idx, slant_km, len(here))
         lasers[j], grounds[j] = graph.laser_links, graph.ground_links
-        for k, result in enumerate(route(graph, local_pairs)):
+        for k, result in enumerate(route_bounded(graph, local_pairs, np.vstack([r, site_xyz]), EARTH_RADIUS_KM)):
             rtt[k, j] = 2.0 * result.one_way_ms
             hops[k, j] = result.hops
             # sites are stored by their index in the caller's list, after the satellites
