@@ -3,7 +3,7 @@
 What it writes: ``src/leodc/environment/data/trapped_dose.npz``, the dose rate in silicon
 (rad(Si)/year) that a point detector at the centre of a solid aluminium sphere would receive
 sitting still at each point of a geographic grid, from trapped protons (AP8-MIN) and trapped
-electrons (AE8-MAX) -- the worst-case pairing SPENVIS uses and REFERENCES.md quotes. leodc reads
+electrons (AE8-MAX) -- the worst-case pairing SPENVIS uses (docs/references.md, [SPENVIS2023]). leodc reads
 the file with numpy alone (``leodc.environment.radiation``).
 
 How to rerun (the models are not a runtime dependency of leodc)::
@@ -40,7 +40,7 @@ reference it stands in for):
   R = 0.530 E - 0.106 (E > 2.5 MeV), which folds multiple scattering into a shorter, straight
   path; energy deposit from the collision stopping power of silicon (NIST ESTAR). Every electron
   with R(E) > rho*t is counted as transmitted (no transmission curve).
-* Bremsstrahlung is neglected. In the SPENVIS run REFERENCES.md quotes (550 km, 95 deg) it is
+* Bremsstrahlung is neglected. In the SPENVIS run of [Pfandzelter2023] (docs/references.md; 550 km, 95 deg) it is
   140 rad/5 yr behind 1 mm (0.5% of the total) and 14 rad/5 yr behind 10 mm (2.5%).
 * Thicker is never worse: where the straight-ahead model makes the dose rise with thickness (hard
   or narrow spectra -- the SAA's low-altitude protons, AP8's edge cells -- slowed toward their

@@ -1,6 +1,10 @@
-"""Orbit geometry against analytic values (REFERENCES.md, "derived"): eclipse fraction at beta 0
+"""Orbit geometry against analytic values (docs/references.md, "Derived values"): eclipse fraction at beta 0
 with a cylindrical shadow (to 0.001 and 0.1 min), the radiator emission per m² (to 0.1 W/m²),
 Kepler's period, the sun-synchronous inclination, and the eclipse seasons of dawn-dusk orbits.
+
+Mutation check (``scripts/mutation_check.py eclipse``): the closed-form eclipse fraction scaled by
+1.2 fails ``test_eclipse_fraction_at_beta_zero`` at every altitude and
+``test_noon_midnight_and_inclined_orbits_see_the_beta_zero_eclipse``.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from leodc.design.orbit import (
 )
 from leodc.design.thermal import radiator_balance
 
-# REFERENCES.md: eclipse fraction at beta = 0 and its duration in minutes
+# docs/references.md, "Derived values" (R from [NIMA2000]): eclipse fraction at beta = 0 and its
+# duration in minutes
 BETA0 = {550.0: (0.3723, 35.6), 650.0: (0.3620, 35.4), 1000.0: (0.3323, 34.9)}
 
 

@@ -1,4 +1,5 @@
-"""The FCC five-year disposal rule, 47 CFR 25.283(e) (FCC 22-74, effective 9 September 2024).
+"""The FCC five-year disposal rule, 47 CFR 25.283(e) (FCC 22-74, effective 9 September 2024; docs/references.md,
+[FCC2022]).
 
 For LEO space stations disposing by uncontrolled re-entry: disposal "as soon as practicable
 following end of mission, and no later than five years after the end of the mission". A low shell
@@ -28,6 +29,13 @@ from leodc.environment.decay import (
 
 STARLINK_LIKE_B_KG_PER_M2 = 260.0 / (2.2 * 10.0)
 ACTIVITIES = ("low", "mean", "high")
+# Regression pins beside the rule's wide margins, measured with the shipped density table (pymsis 0.13.0):
+# the 800 x 350 km disposal ellipse's life (years) and the highest circular altitude that decays in five
+# years (km), at low, mean and high activity. Deterministic quadrature and root finding: 1e-6 allowed.
+# A density table scaled by 1.2 (scripts/mutation_check.py density) fails both.
+ELLIPSE_800_350_MEASURED_YEARS = (2.265460300873441, 0.5331466615053816, 0.21651917890774988)
+FIVE_YEAR_ALTITUDE_MEASURED_KM = (508.5269128298387, 629.0287362830713, 741.2549630226567)
+PIN_REL_TOLERANCE = 1e-6
 
 
 def test_rule_is_five_years():
@@ -90,6 +98,14 @@ def test_800_by_350_km_disposal_ellipse_reenters_within_five_years(activity):
     years = elliptical_decay_years(800.0, 350.0, STARLINK_LIKE_B_KG_PER_M2, activity)
     assert years < FCC_DISPOSAL_YEARS
     assert years > 4 * decay_years(350.0, STARLINK_LIKE_B_KG_PER_M2, activity)  # far longer than the 350 km circle
+
+
+def test_disposal_figures_pinned():
+    b = STARLINK_LIKE_B_KG_PER_M2
+    ellipse = [float(elliptical_decay_years(800.0, 350.0, b, a)) for a in ACTIVITIES]
+    assert ellipse == pytest.approx(list(ELLIPSE_800_350_MEASURED_YEARS), rel=PIN_REL_TOLERANCE)
+    target = [float(altitude_for_lifetime_km(FCC_DISPOSAL_YEARS, b, a)) for a in ACTIVITIES]
+    assert target == pytest.approx(list(FIVE_YEAR_ALTITUDE_MEASURED_KM), rel=PIN_REL_TOLERANCE)
 
 
 def test_perigee_at_the_circular_five_year_altitude_is_not_enough():

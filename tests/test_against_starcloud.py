@@ -1,5 +1,6 @@
-"""Starcloud's white paper (2024): its radiator balance reproduced from its own inputs and method,
-and its four inconsistencies (REFERENCES.md) reported by the audit, stated beside recomputed.
+"""Starcloud's white paper (2024; docs/references.md, [Starcloud2024]): its radiator balance reproduced
+from its own inputs and method, and its four inconsistencies reported by the audit, stated beside
+recomputed: three in the paper's own arithmetic, one in leodc's recomputation of its radiator.
 
 Tolerances: the paper prints two decimals, so the balance must match to ±0.05 W/m²; the
 derived figures are arithmetic on stated inputs and match to 1e-6 relative.
@@ -13,7 +14,7 @@ import pytest
 
 from conftest import PUBLISHED
 from leodc.assessment import assess
-from leodc.audit import audit
+from leodc.audit import KINDS, LEODC_RECOMPUTATION, SOURCE_ARITHMETIC, audit
 from leodc.design.thermal import radiator_balance
 from leodc.scenario import load_scenario
 
@@ -53,10 +54,19 @@ INCONSISTENCIES = {
 }
 
 
+KIND = {
+    "launch price per kg ($5M for ~100 t)": SOURCE_ARITHMETIC,
+    "5 GW concept on a 4 km x 4 km array": SOURCE_ARITHMETIC,
+    "solar array cost for 40 MW at $0.03/W": SOURCE_ARITHMETIC,
+    "radiator net flux, Earth IR absorbed at the IR emissivity (Kirchhoff)": LEODC_RECOMPUTATION,
+}
+
+
 def test_audit_reports_the_four_inconsistencies():
     rows = {r.name: r for r in audit(load_scenario(STARCLOUD))}
     for name, (stated, recomputed) in INCONSISTENCIES.items():
         row = rows[name]
+        assert row.kind == KIND[name]
         assert row.stated == stated
         assert row.recomputed == pytest.approx(recomputed, rel=1e-4, abs=0.05)
         assert not row.consistent, name
@@ -72,7 +82,11 @@ def test_audit_cli_prints_stated_beside_recomputed(leodc_cli):
         assert line in out.stdout
     assert "INCONSISTENT" in out.stdout
     js = json.loads(leodc_cli("audit", STARCLOUD, "--json").stdout)
-    flagged = {c["name"] for c in js["claims"] if not c["consistent"]}
+    claims = [c for kind in KINDS for c in js[kind]["claims"]]
+    flagged = {c["name"] for c in claims if not c["consistent"]}
     assert set(INCONSISTENCIES) <= flagged
-    by_name = {c["name"]: c for c in js["claims"]}
+    by_name = {c["name"]: c for c in claims}
+    for name, kind in KIND.items():
+        assert by_name[name]["kind"] == kind
     assert by_name["5 GW concept on a 4 km x 4 km array"]["recomputed"] == pytest.approx(4.327488e9, rel=1e-6)
+    assert js["inconsistent"] == len(flagged)

@@ -1,5 +1,6 @@
 """The catalog: every part validates, every figure carries source, year and confidence, and the
-parts scenarios refer to exist. Figures that REFERENCES.md states are held exactly."""
+parts scenarios refer to exist. Figures that the sources state (docs/references.md: [Pfandzelter2023],
+[SpaceXLaunch], [Suncatcher2025], [Starcloud2024], [NASAISSThermal2006]) are held exactly."""
 
 from __future__ import annotations
 

@@ -120,6 +120,6 @@ def test_million_satellite_scenario_designs():
 def test_notes_flag_extrapolated_shielding():
     assert design(load_scenario("builtin:default")).satellite.notes == ()
     notes = design(load_scenario("examples/published/spacex-fcc-2026.toml")).satellite.notes
-    # at 1200 km the inner belt's protons need ~110 mm of aluminium for 200 rad/yr: beyond the
+    # at 2,000 km the inner belt's protons need ~172 mm of aluminium for 200 rad/yr: beyond the
     # grid's 30 mm, so the dose is extrapolated and the design says so
     assert any("outside the dose curve" in n for n in notes)

@@ -1,5 +1,6 @@
 """Shadow models against analytic geometry: the anti-Sun axis is in umbra, the beta-0 eclipse
-fraction of a circular orbit matches REFERENCES.md ("derived": 550 km, 0.3723), and a sampled orbit
+fraction of a circular orbit matches the derived value (docs/references.md, "Derived values": 550 km,
+0.3723), and a sampled orbit
 gives one shadow entry and one exit per revolution.
 """
 
@@ -20,7 +21,7 @@ from leodc.environment.eclipse import (
 )
 
 ALTITUDE_KM = 550.0
-BETA0_FRACTION_550_KM = 0.3723  # REFERENCES.md, cylindrical shadow at beta = 0
+BETA0_FRACTION_550_KM = 0.3723  # docs/references.md, "Derived values": cylindrical shadow at beta = 0
 SUN_KM = np.array([AU_KM, 0.0, 0.0])
 
 

@@ -1,7 +1,7 @@
 """The fast propagator (``leodc.orbits.secular``) against its authority, SGP4.
 
 SGP4 (python-sgp4, WGS72; itself checked against Vallado's verification output in
-``test_against_vallado.py``) is the reference: the fast path claims to be SGP4's near-Earth formula
+``test_against_vallado_sgp4_reader.py``) is the reference: the fast path claims to be SGP4's near-Earth formula
 without drag and without the deep-space terms. Every comparison runs both over the same time grid;
 the SGP4 times are passed as a whole Julian day plus a fraction so that the grid is exact (a single
 float64 Julian date rounds to ~20 µs, 0.15 m along-track).

@@ -61,8 +61,8 @@ SUN_MEAN_MOTION_RAD_PER_S = TWO_PI / (TROPICAL_YEAR_DAYS * SECONDS_PER_DAY)
 MIN_ALTITUDE_KM = 160.0
 MAX_ALTITUDE_KM = 2000.0
 
-# World launch activity in 2025 (Jonathan McDowell, planet4589.org launch logs, as cited in
-# REFERENCES.md): payloads put in orbit and orbital launch attempts.
+# World launch activity in 2025 (Jonathan McDowell, planet4589.org launch logs; docs/references.md,
+# [McDowell2025]): payloads put in orbit and orbital launch attempts.
 WORLD_PAYLOADS_2025 = 4522
 WORLD_LAUNCH_ATTEMPTS_2025 = 329
 

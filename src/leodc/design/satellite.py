@@ -22,7 +22,7 @@ from leodc.design.thermal import RadiatorBalance, radiator_balance
 from leodc.errors import InputError
 from leodc.scenario import Compute, Economics, Environment, Power, Satellite, Scenario, Shielding, Thermal
 
-# The seed story's reading of the FCC rule: replace every five years (REFERENCES.md).
+# The seed story's reading of the FCC rule: replace every five years (docs/references.md, [FCC2022]).
 SEED_REPLACEMENT_YEARS = 5.0
 MASS_BASIS_BOTTOM_UP = "bottom-up"
 MASS_BASIS_STATED = "stated specific power"

@@ -1,7 +1,7 @@
 """Propagation: satellite positions and velocities over time, in TEME.
 
 SGP4 with WGS72 constants (python-sgp4's wrapper of Vallado's C++) is the reference propagator:
-the elements in a TLE or OMM were fitted with it, and ``tests/test_against_vallado.py`` checks this
+the elements in a TLE or OMM were fitted with it, and ``tests/test_against_vallado_sgp4_reader.py`` checks this
 path against Vallado's published verification output. ``sgp4.api.SatrecArray.sgp4`` runs a whole
 fleet over a time grid in C++, but it holds the GIL while it runs, so threads do not speed it up:
 parallelism goes through processes (or Dask workers), each propagating its own chunk of satellites.

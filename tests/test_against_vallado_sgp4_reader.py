@@ -1,7 +1,14 @@
-"""leodc's SGP4 path against Vallado's verification output (``tcppver.out``), regenerated here.
+"""The sgp4 package and leodc's TLE reader against Vallado's verification output (``tcppver.out``).
+
+What this tests, and what it does not: SGP4 here is the ``sgp4`` package's (docs/references.md,
+[sgp4]), not a leodc model. These 36 cases check that leodc reads the verification element sets
+(checksums, fields, epochs), hands their times to the package as Julian date + fraction as the
+engine does, and gets Vallado's reference rows back; they would catch a reader or time-handling
+fault, not an error in a model of leodc's own (the fast propagator is judged against SGP4 in
+``test_fast_propagator.py``).
 
 The authority: Vallado, Crawford, Hujsak & Kelso, "Revisiting Spacetrack Report #3" (AIAA
-2006-6753), whose verification set ``SGP4-VER.TLE`` and the C++ reference output ``tcppver.out``
+2006-6753; [Vallado2006]), whose verification set ``SGP4-VER.TLE`` and the C++ reference output ``tcppver.out``
 ship inside the ``sgp4`` package. For each of the 33 verification element sets we read the TLE with
 leodc's reader, take the start, stop and step (minutes since epoch) that the file gives after line
 2's checksum, build the time list the way the reference program does (t = 0 first, then start,
