@@ -53,15 +53,65 @@ def test_compare_json_puts_baselines_beside_the_orbit(leodc_cli):
     assert table.returncode == 0 and "hyperscale + on-site CCGT" in table.stdout
 
 
+SOURCE_ARITHMETIC, LEODC_RECOMPUTATION = "source_arithmetic", "leodc_recomputation"
+KIND_TITLES = {SOURCE_ARITHMETIC: "the source's own arithmetic", LEODC_RECOMPUTATION: "leodc's recomputation"}
+# the audit's value against the same figure computed here another way: both are the same float
+# computation, so only summation order could differ
+SAME_VALUE_REL = 1e-12
+NAME_PREFIX = 25  # characters of a claim's name that the table never wraps
+
+
+def _arithmetic(expression: str, stated: dict) -> float:
+    """The expression evaluated by Python itself over the stated figures (a published file: trusted)."""
+    return float(eval(compile(expression, "<claim>", "eval"), {"__builtins__": {}}, dict(stated)))
+
+
 @pytest.mark.parametrize("path", sorted(PUBLISHED.glob("*.toml")), ids=lambda p: p.stem)
 def test_published_cases_design_and_audit(path, leodc_cli):
+    """Every row's recomputed value is what leodc's other commands (or Python) give for the same claim, and
+    its verdict follows from its numbers: the audit reports the recomputation, it does not restate."""
+    import tomllib
+
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))["audit"]
     out = leodc_cli("audit", path, "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert data["claims"]
-    for claim in data["claims"]:
-        assert claim["recomputed"] is not None and claim["source"]
-    assert leodc_cli("design", path, "--json").returncode == 0
+    claims = {c["name"]: c for kind in KIND_TITLES for c in data[kind]["claims"]}
+    assert set(claims) == {c["name"] for c in raw["claims"]}
+    for claim in raw["claims"]:
+        row = claims[claim["name"]]
+        assert row["source"] and row["stated"] == claim["stated"]
+        if "recomputed" in claim:
+            assert row["kind"] == SOURCE_ARITHMETIC
+            expected = _arithmetic(claim["recomputed"], raw["stated"])
+        else:
+            assert row["kind"] == LEODC_RECOMPUTATION
+            overrides = [x for key, v in claim.get("set", {}).items() for x in ("--set", f"{key}={v}")]
+            design = leodc_cli("design", path, *overrides, "--json")
+            assert design.returncode == 0, design.stderr
+            expected = _get(json.loads(design.stdout), claim["metric"])
+        assert row["recomputed"] == pytest.approx(expected, rel=SAME_VALUE_REL), claim["name"]
+        d = (row["recomputed"] - claim["stated"]) / abs(claim["stated"])
+        assert row["relative_difference"] == pytest.approx(d, rel=SAME_VALUE_REL, abs=1e-15)
+        side = claim.get("comparison", "=")
+        verdict = {"=": abs(d) <= claim.get("tolerance", 0.01), ">": d > 0, "<": d < 0}[side]
+        assert row["consistent"] is verdict, claim["name"]
+    assert data["inconsistent"] == sum(not c["consistent"] for c in claims.values())
+
+
+@pytest.mark.parametrize("path", sorted(PUBLISHED.glob("*.toml")), ids=lambda p: p.stem)
+def test_audit_table_shows_the_two_kinds_apart(path, leodc_cli):
+    import tomllib
+
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))["audit"]
+    out = leodc_cli("audit", path)
+    assert out.returncode == 0, out.stderr
+    start = {kind: out.stdout.index(title) for kind, title in KIND_TITLES.items()}
+    assert start[SOURCE_ARITHMETIC] < start[LEODC_RECOMPUTATION]
+    for claim in raw["claims"]:
+        at = out.stdout.index(claim["name"][:NAME_PREFIX])  # the table may wrap a long name
+        in_leodc = at > start[LEODC_RECOMPUTATION]
+        assert in_leodc is ("metric" in claim), claim["name"]
 
 
 def test_audit_without_claims_is_bad_input(leodc_cli):
@@ -81,3 +131,13 @@ def test_usage_errors_exit_2_without_traceback(leodc_cli):
     for args in (("design",), ("audit", "a.toml", "b.toml")):
         out = leodc_cli(*args)
         assert out.returncode == 2 and "Traceback" not in out.stderr and "Usage" in out.stderr
+
+
+def test_runs_rebuild_serve_limits_and_workers_are_on_the_command_line(leodc_cli, tmp_path):
+    assert "rebuild" in leodc_cli("runs", "--help").stdout
+    serve = leodc_cli("serve", "--help").stdout
+    assert "--max-running" in serve and "--max-queued" in serve
+    for workers in ("0", "-3"):  # refused at once (it hung, or was ignored)
+        out = leodc_cli("simulate", "builtin:default", "--out", tmp_path / "r", "--workers", workers)
+        assert out.returncode == 2 and "--workers" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "r").exists()

@@ -197,8 +197,9 @@ def test_set_without_equals(leodc_cli):
 @pytest.mark.parametrize(("option", "value", "field"), [("--days", "0", "simulation.days"),
                                                          ("--step-s", "0", "simulation.step_s")])
 def test_simulation_span_and_step(option, value, field, leodc_cli, tmp_path: Path):
+    """An option that sets a field is named as the option the user typed, not as ``--set``."""
     out = leodc_cli("simulate", "builtin:default", "--out", tmp_path / "run", option, value)
-    one_line(out, "--set", field, "greater than 0")
+    one_line(out, option, field, "greater than 0")
 
 
 # ---------------------------------------------------------------- audit claims
@@ -273,7 +274,8 @@ def test_a_design_check_names_the_file_that_stated_the_field(leodc_cli, tmp_path
 
 
 def test_values_beyond_floating_point_range(leodc_cli):
-    one_line(leodc_cli("design", "builtin:default", "--set", "compute.bus_power_w=1e308"), "builtin:default", None,
+    """A check of the inputs as a whole names what stated a field last (the --set), not the built-in."""
+    one_line(leodc_cli("design", "builtin:default", "--set", "compute.bus_power_w=1e308"), "--set", None,
              "floating-point range")
 
 

@@ -1,6 +1,9 @@
-"""Command-line interface: ``leodc design | compare | audit | catalog``; every command has --json.
+"""Command-line interface: ``leodc design | compare | audit | simulate | run | runs | serve | report |
+export | catalog``; every command has --json.
 
-Bad input exits with code 2 and one line naming the file, the field and what was expected.
+Bad input exits with code 2 and one line naming the file (or the option), the field and what was
+expected; so does a path the machine will not let leodc read or write, and a catalog that cannot be
+used (the line names ``leodc runs rebuild`` when it is damaged).
 """
 
 from __future__ import annotations
@@ -34,6 +37,12 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 SetOpt = Annotated[list[str] | None, typer.Option(
     "--set", help="Override a scenario field: section.field=value (repeatable).")]
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario TOML file.", show_default=False)]
+
+def warn_sgp4(failed: int, satellites: int, where: str) -> None:
+    """One line on stderr when SGP4 could not propagate some satellites (the run still completes)."""
+    sys.stderr.write(f"warning: SGP4 failed for {failed} of {satellites} satellites (decayed, or elements far from "
+                     f"the start time); the fleet figures are over the {satellites - failed} it flew; {where}\n")
+
 
 def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(jsonable(data), indent=2) + "\n")
@@ -129,26 +138,35 @@ def compare(scenario: ScenarioArg,
 
 @app.command("audit")
 def audit_cmd(scenario: ScenarioArg, set_: SetOpt = None, as_json: JsonOpt = False) -> None:
-    """Claims audit: each figure a source states beside what leodc recomputes."""
-    from leodc.audit import audit
+    """Claims audit: the source's own arithmetic, and leodc's recomputation from the claim's inputs, apart."""
+    from leodc.audit import KIND_TITLES, KINDS, audit, summary
 
     sc = load_scenario(scenario, set_)
     if not sc.audit.claims:
         raise InputError(str(scenario), "audit.claims", "no claims to audit; expected [[audit.claims]] entries")
     rows = audit(sc, str(scenario))
     if as_json:
-        emit_json({"scenario": sc.name, "claims": [asdict(r) for r in rows],
-                   "inconsistent": sum(not r.consistent for r in rows)})
+        emit_json({"scenario": sc.name, **summary(rows)})
         return
-    table = Table(title=f"claims audit: {sc.name}", title_justify="left")
-    for col in ("claim", "stated", "recomputed", "unit", "diff", "verdict"):
-        table.add_column(col, justify="right" if col in ("stated", "recomputed", "diff") else "left")
-    for r in rows:
-        verdict = "[green]consistent[/green]" if r.consistent else "[red]INCONSISTENT[/red]"
-        table.add_row(r.name, fmt(r.stated), fmt(r.recomputed), r.unit, f"{r.relative_difference:+.1%}", verdict)
-    console.print(table)
-    bad = sum(not r.consistent for r in rows)
-    console.print(f"{len(rows)} claims, {bad} inconsistent (tolerance per claim; 'how' in --json)")
+    console.print(f"[bold]claims audit: {sc.name}[/bold]")
+    counts = []
+    for kind in KINDS:
+        mine = [r for r in rows if r.kind == kind]
+        counts.append(f"{KIND_TITLES[kind].split(' (')[0]}: {len(mine)}, {sum(not r.consistent for r in mine)} "
+                      "inconsistent")
+        if not mine:
+            console.print(f"\n{KIND_TITLES[kind]}: none in this file")
+            continue
+        table = Table(title=KIND_TITLES[kind], title_justify="left")
+        for col in ("claim", "stated", "recomputed", "unit", "diff", "verdict"):
+            table.add_column(col, justify="right" if col in ("stated", "recomputed", "diff") else "left")
+        for r in mine:
+            verdict = "[green]consistent[/green]" if r.consistent else "[red]INCONSISTENT[/red]"
+            stated = fmt(r.stated) if r.comparison == "=" else f"{r.comparison} {fmt(r.stated)}"
+            table.add_row(r.name, stated, fmt(r.recomputed), r.unit, f"{r.relative_difference:+.1%}", verdict)
+        console.print(table)
+    console.print("; ".join(counts) + " (tolerances, inputs, and how each recomputation avoids the figure it "
+                  "judges: --json)")
 
 
 @app.command()
@@ -167,12 +185,12 @@ def simulate(scenario: ScenarioArg,
     """Fly every satellite step by step: orbit, sun and shadow, power and battery, thermal."""
     from leodc.simulate.engine import simulate as run
 
-    overrides = list(set_ or [])
-    for key, value in (("days", days), ("step_s", step_s), ("propagator", propagator)):
-        if value is not None:
-            overrides.append(f"simulation.{key}={value!r}" if isinstance(value, str) else f"simulation.{key}={value}")
-    sc = load_scenario(scenario, overrides)
+    sc = load_scenario(scenario, set_, {"--days": ("simulation.days", days), "--step-s": ("simulation.step_s", step_s),
+                                        "--propagator": ("simulation.propagator", propagator)})
     result = run(sc, out, timeseries=timeseries, workers=workers, cluster=cluster, progress=not as_json)
+    if result.sgp4_error_satellites:
+        warn_sgp4(result.sgp4_error_satellites, result.satellites, f"{out}/manifest.json lists them by error code "
+                  "(sgp4_error_steps)")
     if as_json:
         emit_json(asdict(result))
         return
@@ -262,9 +280,15 @@ def run_cmd(scenario: ScenarioArg,
     from leodc.runs.layout import RunLayout
     from leodc.runs.pipeline import run_scenario
     from leodc.runs.store import RunStore
+    from leodc.simulate.engine import require_fleet_fits
 
-    overrides = list(set_ or []) + ([f"simulation.days={days}"] if days is not None else [])
-    record = run_scenario(load_scenario(scenario, overrides), out, progress=not as_json, report=write_report)
+    sc = load_scenario(scenario, set_, {"--days": ("simulation.days", days)})
+    require_fleet_fits(sc)  # before the run is stored: a fleet this machine cannot hold leaves nothing behind
+    record = run_scenario(sc, out, progress=not as_json, report=write_report)
+    failed = record.metrics.get("sgp4_error_satellites") or 0
+    if failed:
+        warn_sgp4(failed, record.metrics.get("satellites") or 0, f"`leodc runs show {record.id}"
+                  + (f" --out {out}" if out else "") + "` lists them by error code")
     report_path = RunLayout(RunStore(out).run_dir(record.id)).report
     if as_json:
         emit_json(record.to_dict() | {"report": str(report_path)})
@@ -276,7 +300,7 @@ def run_cmd(scenario: ScenarioArg,
                   + ", then open http://127.0.0.1:8000 (`make web` installs Cesium for the globe once)")
 
 
-runs_app = typer.Typer(help="The stored runs: list, show, diff.", no_args_is_help=True)
+runs_app = typer.Typer(help="The stored runs: list, show, diff, rebuild.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
 
 
@@ -345,19 +369,51 @@ def runs_diff(a: Annotated[str, typer.Argument(help="First run id.")],
     console.print(table if changes else "no differences")
 
 
+@runs_app.command("rebuild")
+def runs_rebuild(out: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Restore the catalog from the run directories (after damage or loss); a damaged catalog is kept aside."""
+    from leodc.runs.store import RunStore
+
+    result = RunStore(out).rebuild(metrics=_run_metrics)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    console.print(f"catalog {result.catalog}: {result.runs} runs ({result.complete} complete), "
+                  f"{result.from_directories} restored from their directories, {result.kept_rows} kept from the "
+                  "old catalog", highlight=False, soft_wrap=True)
+    if result.damaged_copy:
+        console.print(f"the damaged catalog is kept as {result.damaged_copy}", highlight=False, soft_wrap=True)
+
+
+def _run_metrics(run_dir: Path) -> dict:
+    """A whole run's headline figures, read back from its files (what the pipeline stored)."""
+    from leodc.runs.layout import RunLayout
+    from leodc.runs.pipeline import headline
+    from leodc.simulate.output import SimulationResult
+
+    layout = RunLayout(run_dir)
+    return headline(layout.read_json(layout.assessment), SimulationResult.read(layout.simulation.root),
+                    layout.read_json(layout.environment), layout.read_json(layout.network_summary))
+
+
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="Address to bind (loopback unless told otherwise).")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
           out: HomeOpt = None,
           cesium: Annotated[Path | None, typer.Option(
               help="Cesium build folder (default .cache/cesium/node_modules/cesium/Build/Cesium; `make web`).")]
-          = None) -> None:
+          = None,
+          max_running: Annotated[int | None, typer.Option(
+              "--max-running", min=1, help="Runs at once (default: half the cores, at least 1).")] = None,
+          max_queued: Annotated[int, typer.Option(
+              "--max-queued", min=0, help="Runs waiting beyond those; a full queue answers 503 with Retry-After.")]
+          = 32) -> None:
     """The dashboard: runs, run pages, a CesiumJS globe and a form to start runs (FastAPI + uvicorn)."""
     import uvicorn
 
     from leodc.web.app import create_app
 
-    web = create_app(out, cesium)
+    web = create_app(out, cesium, max_running, max_queued)
     console.print(f"leodc dashboard on http://{host}:{port}/ (runs in {web.state.store.home}; "
                   + ("Cesium: " + str(web.state.cesium) if web.state.cesium else "no Cesium: `make web` installs it")
                   + ")")
@@ -598,4 +654,11 @@ def run() -> None:
         app()
     except LeodcError as exc:
         sys.stderr.write(f"error: {exc}\n")
+        sys.exit(EXIT_BAD_INPUT)
+    except OSError as exc:  # the machine refused: a folder not writable, a disk full, a path not there
+        sys.stderr.write(f"error: {exc.filename or 'leodc'}: {exc.strerror or exc}; expected a path leodc can "
+                         "read and write\n")
+        sys.exit(EXIT_BAD_INPUT)
+    except MemoryError:
+        sys.stderr.write("error: leodc: out of memory; expected a smaller fleet, span or simulation.chunk_satellites\n")
         sys.exit(EXIT_BAD_INPUT)

@@ -32,6 +32,11 @@ from leodc.errors import InputError
 
 BUILTIN_PREFIX = "builtin:"
 DEFAULT_BASE = "builtin:default"
+# bounds on what a scenario may state: a fleet (the design refuses larger targets too), and text
+# that tables and titles print (a 100,000-character name took 81 s to lay out in a table)
+MAX_SATELLITES = 1_000_000_000
+NAME_MAX_CHARS = 200
+DESCRIPTION_MAX_CHARS = 10_000
 
 # The pydantic error type of a rule across fields. Its context lists the fields the rule reads
 # (dotted, relative to the model that checks it, the one to name by default first); the error
@@ -171,7 +176,7 @@ class Satellite(_Section):
 class Fleet(_Section):
     target_it_power_w: float | None = Field(default=None, gt=0.0)
     target_accelerators: int | None = Field(default=None, gt=0)
-    target_satellites: int | None = Field(default=None, gt=0)
+    target_satellites: int | None = Field(default=None, gt=0, le=MAX_SATELLITES)
     launch_vehicle: str
     launch_cost_usd_per_kg: float | None = Field(default=None, ge=0.0)
     payload_to_leo_kg: float | None = Field(default=None, gt=0.0)
@@ -207,7 +212,7 @@ class Shell(_Section):
     """One shell of a designed constellation."""
 
     kind: Literal["walker-delta", "walker-star", "sun-synchronous", "cluster"]
-    satellites: int = Field(gt=0)
+    satellites: int = Field(gt=0, le=MAX_SATELLITES)
     altitude_km: float = Field(ge=MIN_ALTITUDE_KM, le=MAX_ALTITUDE_KM)
     inclination_deg: float = Field(default=53.0, ge=0.0, le=180.0)  # Walker shells, inclined clusters
     planes: int = Field(default=1, gt=0)
@@ -339,6 +344,10 @@ class Claim(_Section):
     stated: float
     unit: str
     source: str
+    # the [audit.stated] figure this claim's stated figure is (its value is ``stated``), or the figures it is
+    # derived from (a list); the recomputation may use none of them (leodc.audit refuses the claim otherwise)
+    judges: str | list[str] | None = None
+    comparison: Literal["=", ">", "<"] = "="  # "=": within tolerance; ">" or "<": a one-sided claim
     recomputed: str | None = None  # arithmetic over [audit.stated] names
     metric: str | None = None  # a leodc output field, e.g. satellite.radiator_net_flux_w_per_m2
     set: dict[str, Any] = Field(default_factory=dict)  # overrides applied before the metric
@@ -362,8 +371,8 @@ class Scenario(_Section):
     _origin: dict[str, str] = PrivateAttr(default_factory=dict)
     _source: str = PrivateAttr(default="scenario")
 
-    name: str
-    description: str = ""
+    name: str = Field(max_length=NAME_MAX_CHARS)
+    description: str = Field(default="", max_length=DESCRIPTION_MAX_CHARS)
     sources: list[str] = Field(default_factory=list)
     compute: Compute
     orbit: Orbit
@@ -381,7 +390,11 @@ class Scenario(_Section):
 
     def stated_in(self, field: str) -> str:
         """The file (or ``--set``) that stated a dotted field, or the scenario's own file when it was a
-        default; user-facing errors name it."""
+        default; user-facing errors name it. With no field (a check of the inputs as a whole, such as a
+        design beyond floating-point range), the one that stated a field last: ``--set`` when the user
+        gave one, else the user's file rather than the built-in default it extends."""
+        if not field:
+            return next(reversed(self._origin.values()), self._source)
         parts = field.split(".")
         for n in range(len(parts), 0, -1):
             if ".".join(parts[:n]) in self._origin:
@@ -427,6 +440,10 @@ def _read_toml(ref: str, relative_to: Path | None, wanted_by: str) -> tuple[dict
         path = relative_to / path
     if not path.is_file():
         field = "extends" if relative_to is not None else None
+        if path.is_dir():
+            raise InputError(wanted_by if field else str(path), field,
+                             f"{path} is a directory; expected a scenario TOML file" if field else
+                             "is a directory; expected a scenario TOML file")
         raise InputError(wanted_by if field else str(path), field, f"file not found: {path}")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -581,15 +598,59 @@ def _expected(model: type[BaseModel], err: dict) -> str:
     return msg
 
 
-def load_scenario(path: str | Path, overrides: list[str] | dict[str, Any] | None = None) -> Scenario:
-    """Load, merge (``extends``), override (``--set``) and validate a scenario file."""
+def _apply_options(data: dict, origin: dict[str, str], overrides: list[str] | dict[str, Any] | None,
+                   options: dict[str, tuple[str, Any]] | None, label: str) -> dict:
+    """``--set`` overrides (named ``label``), then the options that set one field each, named by the
+    option (``{"--days": ("simulation.days", 2.0)}``), so that an error names what the user typed."""
+    if overrides:
+        data = apply_overrides(data, overrides, origin, label)
+    for option, (dotted, value) in (options or {}).items():
+        if value is not None:
+            data = apply_overrides(data, {dotted: value}, origin, option)
+    return data
+
+
+def load_scenario(path: str | Path, overrides: list[str] | dict[str, Any] | None = None,
+                  options: dict[str, tuple[str, Any]] | None = None) -> Scenario:
+    """Load, merge (``extends``), override (``--set``, then ``options``: ``{option: (field, value)}``)
+    and validate a scenario file."""
     origin: dict[str, str] = {}
     ref = str(path)
     data = _resolve(ref, None, ref, origin, (), DEFAULT_BASE)
-    if overrides:
-        data = apply_overrides(data, overrides, origin)
+    data = _apply_options(data, origin, overrides, options, "--set")
     _resolve_paths(data, origin)
     return _validate(Scenario, data, origin, ref)
+
+
+def load_scenario_text(text: str, source: str, overrides: list[str] | dict[str, Any] | None = None,
+                       options: dict[str, tuple[str, Any]] | None = None, overrides_label: str = "--set") -> Scenario:
+    """A scenario sent as TOML text (the dashboard's form and API): data only.
+
+    It extends the bundled default or another built-in scenario, never a file, and names no file
+    (``constellation.tle_file`` is refused), so nothing a sender writes reaches the files of the
+    machine that validates it. Errors name ``source`` (what was sent), ``overrides_label`` and the
+    options, as :func:`load_scenario` names the file and ``--set``.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(source, None, f"not valid TOML ({exc})") from None
+    parent = data.pop("extends", DEFAULT_BASE)
+    if not (isinstance(parent, str) and parent.startswith(BUILTIN_PREFIX)):
+        raise InputError(source, "extends", f"a scenario sent as text extends only built-in scenarios "
+                         f"({BUILTIN_PREFIX}NAME), never a file")
+    origin: dict[str, str] = {}
+    base = _resolve(parent, None, source, origin, (source,), DEFAULT_BASE)
+    data = _merge(base, data, origin, source)
+    data = _apply_options(data, origin, overrides, options, overrides_label)
+    for dotted in PATH_FIELDS:
+        section, _, key = dotted.partition(".")
+        stated = data.get(section, {}).get(key) if isinstance(data.get(section), dict) else None
+        if stated is not None:
+            raise InputError(origin.get(dotted, source), dotted, "a scenario sent as text names no file (the "
+                             "files here are not the sender's); expected designed [[constellation.shells]], or a "
+                             "real fleet from a TLE/OMM file run with `leodc run` on the command line")
+    return _validate(Scenario, data, origin, source)
 
 
 # File references inside a scenario, read relative to the file that states them.

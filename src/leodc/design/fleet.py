@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from leodc.errors import InputError
+from leodc.scenario import MAX_SATELLITES
+
 
 @dataclass(frozen=True)
 class FleetDesign:
@@ -28,11 +31,18 @@ class FleetDesign:
 def satellites_for_target(target_it_power_w: float | None, target_accelerators: int | None,
                           target_satellites: int | None, it_power_per_satellite_w: float,
                           accelerators_per_satellite: int) -> int:
+    """Satellites to meet the one target given; more than ``MAX_SATELLITES`` is refused, naming the
+    target (the launch counts and costs of such a fleet mean nothing)."""
     if target_satellites is not None:
-        return int(target_satellites)
-    if target_accelerators is not None:
-        return math.ceil(target_accelerators / accelerators_per_satellite)
-    return math.ceil(target_it_power_w / it_power_per_satellite_w)
+        n, field = int(target_satellites), "fleet.target_satellites"
+    elif target_accelerators is not None:
+        n, field = math.ceil(target_accelerators / accelerators_per_satellite), "fleet.target_accelerators"
+    else:
+        n, field = math.ceil(target_it_power_w / it_power_per_satellite_w), "fleet.target_it_power_w"
+    if n > MAX_SATELLITES:
+        raise InputError(None, field, f"a fleet of {n:,} satellites; expected at most {MAX_SATELLITES:,}, leodc's "
+                         "bound on a fleet (beyond it launch counts, costs and the simulation's memory mean nothing)")
+    return n
 
 
 def _launches(satellites: int, item_size: float, capacity: float) -> int:

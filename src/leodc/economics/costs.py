@@ -116,8 +116,9 @@ def measured_from_run(run_dir) -> Measured:
     except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
         raise InputError(str(files.satellites), None, f"unreadable ({type(exc).__name__}); expected the "
                          "satellites table a simulation wrote") from None
-    dose = float(np.mean(sats["dose_rad_per_year"])) if "dose_rad_per_year" in sats else None
-    return Measured(float(np.mean(sats["compute_fraction"])), dose, str(run_dir))
+    # satellites SGP4 could not fly at every step are left out of the means (their figures are NaN)
+    dose = float(np.nanmean(sats["dose_rad_per_year"])) if "dose_rad_per_year" in sats else None
+    return Measured(float(np.nanmean(sats["compute_fraction"])), dose, str(run_dir))
 
 
 def fleets_bought(horizon_years: float, mission_life_years: float) -> float:

@@ -350,11 +350,33 @@ def export_run(run_id: str, fmt: str, home: str | Path | None = None, file: Path
     store = RunStore(home)
     record = store.get(run_id)
     run_dir = store.run_dir(run_id)
+    if file is not None:
+        output_path(Path(file), fmt)
     if fmt == "czml":
         return write_czml(run_dir, file, record.scenario_name)
     if fmt == "oem":
         return write_oem(run_dir, file)
     return write_omm(run_dir, file)
+
+
+def output_path(path: Path, fmt: str, where: str = "--file") -> Path:
+    """``path`` if the export can go there, its folder made: a file name (a folder for OEM) in a folder
+    that exists or can be made; else a one-line error naming ``where`` (so no temporary file is left
+    beside a folder, and no traceback)."""
+    if fmt == "oem":
+        if path.exists() and not path.is_dir():
+            raise InputError(where, None, f"{path} is a file; expected a folder for the OEM files")
+        folder = path
+    else:
+        if path.is_dir():
+            raise InputError(where, None, f"{path} is a directory; expected a file name")
+        folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(where, None, f"the folder {folder} cannot be made ({exc.strerror or exc}); expected a path "
+                         "in a folder that exists or can be made") from None
+    return path
 
 
 def summary_line(result: ExportResult) -> str:

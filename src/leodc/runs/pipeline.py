@@ -188,8 +188,8 @@ def run_scenario(scenario: Scenario, home: str | Path | None = None, progress: b
     store.reap()
     run_id = run_id or new_run_id()
     layout = RunLayout(store.run_dir(run_id))
-    layout.root.mkdir(parents=True)
     store.begin(run_id, scenario.name, scenario.digest(), scenario.model_dump(mode="json"), __version__)
+    layout.root.mkdir(parents=True)  # after the catalog row: a busy catalog leaves no empty directory
     say = (console or Console(stderr=True)).print if progress else (lambda *a, **k: None)
     book = _Bookkeeping(store, run_id, say)
     try:

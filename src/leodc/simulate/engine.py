@@ -13,6 +13,7 @@ Outputs in the run directory (written to a temporary name, then renamed):
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -43,8 +44,18 @@ from leodc.simulate.spacecraft import initial_state, spacecraft_params
 from leodc.version import __version__
 
 # re-exported for callers that reach the fleet and the clock through the engine
-__all__ = ["ChunkResult", "ChunkTask", "SimulationResult", "default_shell", "fleet_of", "julian_date", "plan",
-           "require_near_earth", "run_chunk", "simulate"]
+__all__ = ["ChunkResult", "ChunkTask", "SimulationResult", "default_shell", "fleet_memory_limit", "fleet_of",
+           "julian_date", "plan", "require_fleet_fits", "require_near_earth", "run_chunk", "simulate"]
+
+# The fleet the engine can hold: laying the fleet out (mean elements, then packed for the kernel)
+# peaks at 276 bytes per satellite (measured with tracemalloc on 0.5 to 2 million satellites;
+# tests/test_reliability.py checks it); the Dask path pickles the packed elements once more, and a
+# stored run then holds the elements table and reads the satellites table back. A satellite is
+# budgeted 1 kB, and a fleet may take half of the machine's memory.
+BYTES_PER_SATELLITE = 1024
+MEMORY_SHARE = 0.5
+CGROUP_MEMORY_LIMITS = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+FLEET_TARGETS = ("target_satellites", "target_accelerators", "target_it_power_w")
 
 # SGP4's error codes 1..6 (sgp4.api.SGP4_ERRORS), counted per code; index 0 counts good steps
 N_SGP4_CODES = max(SGP4_ERRORS) + 1
@@ -182,9 +193,11 @@ def _window_models(models: list[Model], task: ChunkTask, t_s: np.ndarray, jd: np
 
 def _summarise(task: ChunkTask, acc: np.ndarray, reduced: dict) -> dict[str, np.ndarray]:
     """The chunk's per-satellite summary: the kernel's reductions, the models' reductions, then the
-    summary models' columns."""
+    summary models' columns. Shares are over the steps each satellite flew (NaN for one SGP4 could
+    not propagate at any step)."""
     summary = {"sat_id": task.sat_id, "shell": task.shell}
-    summary.update({name: fn(acc) for name, fn in SUMMARY_COLUMNS.items()})
+    with np.errstate(invalid="ignore", divide="ignore"):
+        summary.update({name: fn(acc) for name, fn in SUMMARY_COLUMNS.items()})
     summary.update(reduced)
     run_s = task.n_steps * task.step_s
     for model in SUMMARY_REGISTRY.values():
@@ -299,11 +312,15 @@ def plan(scenario: Scenario, d: Design | None = None, timeseries_dir: str | None
 
 
 class _FleetTotals:
-    """Fleet-level figures folded over chunk results as they arrive."""
+    """Fleet-level figures folded over chunk results as they arrive. The means, sums and extremes
+    are over the satellites SGP4 propagated at every step (all of them on the fast propagator): a
+    satellite it failed for (decayed, elements far from the start) did not fly the whole span, and
+    its rows in ``satellites.parquet`` hold its figures over the steps it flew."""
 
     def __init__(self, n_steps: int):
         self.series = np.zeros((n_steps, kn.N_FLEET))
         self.satellites = 0
+        self.flown = 0  # satellites flown at every step: the fleet figures are over these
         self.sunlit_fraction_sum = 0.0
         self.compute_fraction_sum = 0.0
         self.throttled_hours = 0.0
@@ -317,15 +334,31 @@ class _FleetTotals:
         s = result.summary
         self.series += result.fleet
         self.satellites += len(s["sat_id"])
-        self.sunlit_fraction_sum += float(np.sum(s["sunlit_fraction"]))
-        self.compute_fraction_sum += float(np.sum(s["compute_fraction"]))
-        self.throttled_hours += float(np.sum(s["throttled_hours"]))
-        self.min_soc = min(self.min_soc, float(np.min(s["min_soc"])))
-        self.max_chip_temp_k = max(self.max_chip_temp_k, float(np.max(s["max_chip_temp_k"])))
-        self.max_radiator_temp_k = max(self.max_radiator_temp_k, float(np.max(s["max_radiator_temp_k"])))
+        flown = np.ones(len(s["sat_id"]), dtype=bool) if result.sgp4_failed is None else ~result.sgp4_failed
+        self.flown += int(np.count_nonzero(flown))
         self.sgp4_error_steps += result.sgp4_error_steps
-        if result.sgp4_failed is not None:
-            self.sgp4_error_satellites += int(np.count_nonzero(result.sgp4_failed))
+        self.sgp4_error_satellites += int(np.count_nonzero(~flown))
+        if not flown.any():
+            return
+        self.sunlit_fraction_sum += float(np.sum(s["sunlit_fraction"][flown]))
+        self.compute_fraction_sum += float(np.sum(s["compute_fraction"][flown]))
+        self.throttled_hours += float(np.sum(s["throttled_hours"][flown]))
+        self.min_soc = min(self.min_soc, float(np.min(s["min_soc"][flown])))
+        self.max_chip_temp_k = max(self.max_chip_temp_k, float(np.max(s["max_chip_temp_k"][flown])))
+        self.max_radiator_temp_k = max(self.max_radiator_temp_k, float(np.max(s["max_radiator_temp_k"][flown])))
+
+    def mean(self, total: float) -> float:
+        return total / self.flown if self.flown else float("nan")
+
+    def extreme(self, value: float) -> float:
+        return value if self.flown else float("nan")
+
+    def means_note(self) -> str:
+        left_out = self.satellites - self.flown
+        if not left_out:
+            return f"over all {self.satellites} satellites"
+        return (f"over the {self.flown} of {self.satellites} satellites SGP4 propagated at every step; {left_out} "
+                "left out, SGP4 having failed for them (their rows in satellites.parquet cover the steps they flew)")
 
     def errors_by_code(self) -> dict[str, int]:
         """``{"code: message": steps}`` for every SGP4 error code that occurred."""
@@ -347,12 +380,15 @@ def _new_output_dir(out: Path) -> Path:
 
 
 def _write_fleet_series(path: Path, totals: _FleetTotals, start_jd: float, step_s: float) -> None:
+    """One row per step, summed over the satellites flown at that step."""
     fleet = totals.series
+    flown = fleet[:, kn.F_FLOWN]
     pq.write_table(pa.table({
         "time": pa.array(timestamps(start_jd, np.arange(fleet.shape[0]) * step_s)),
         "satellites_in_shadow": fleet[:, kn.F_IN_SHADOW],
         "power_generated_w": fleet[:, kn.F_POWER_W],
-        "compute_available_fraction": fleet[:, kn.F_COMPUTE] / max(totals.satellites, 1),
+        "compute_available_fraction": np.divide(fleet[:, kn.F_COMPUTE], flown, out=np.full(flown.size, np.nan),
+                                                where=flown > 0),
         "it_power_w": fleet[:, kn.F_IT_POWER_W],
     }), path)
 
@@ -387,10 +423,12 @@ def simulate(scenario: Scenario, out_dir: str | Path, *, timeseries: bool = Fals
         Fleet-level figures, also written as ``manifest.json``.
     """
     out = Path(out_dir)
+    require_fleet_fits(scenario)
     tmp = _new_output_dir(out)
     try:
-        result = _fly(scenario, out, tmp, timeseries=timeseries, workers=workers, cluster=cluster, progress=progress,
-                      battery_scale=battery_scale, models=models, timeseries_satellites=timeseries_satellites)
+        result = _fly(scenario, out, tmp, timeseries=timeseries, workers=workers, cluster=cluster,
+                      progress=progress, battery_scale=battery_scale, models=models,
+                      timeseries_satellites=timeseries_satellites)
         result.write(tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)  # nothing half-written is left beside the output
@@ -443,16 +481,66 @@ def _fly(scenario: Scenario, out: Path, tmp: Path, *, timeseries: bool, workers:
         propagator=sim.propagator, shadow=sim.shadow,
         executor="local" if not (workers or cluster) else ("dask " + (cluster or f"LocalCluster({workers})")),
         wall_s=wall, sat_steps_per_s=n_sat * n_steps / wall if wall > 0 else float("inf"),
-        fleet_sunlit_fraction=totals.sunlit_fraction_sum / n_sat, fleet_min_soc=totals.min_soc,
-        fleet_throttled_hours=totals.throttled_hours, fleet_max_chip_temp_k=totals.max_chip_temp_k,
-        fleet_max_radiator_temp_k=totals.max_radiator_temp_k,
-        fleet_compute_fraction=totals.compute_fraction_sum / n_sat,
+        fleet_sunlit_fraction=totals.mean(totals.sunlit_fraction_sum), fleet_min_soc=totals.extreme(totals.min_soc),
+        fleet_throttled_hours=totals.extreme(totals.throttled_hours),
+        fleet_max_chip_temp_k=totals.extreme(totals.max_chip_temp_k),
+        fleet_max_radiator_temp_k=totals.extreme(totals.max_radiator_temp_k),
+        fleet_compute_fraction=totals.mean(totals.compute_fraction_sum),
         files={"satellites": str(final.satellites), "fleet": str(final.fleet)}
         | ({"timeseries": str(final.timeseries)} if timeseries else {})
         | ({"reentries": str(final.reentries)} if reentries is not None else {}),
         reentries_after_horizon=tally.after_horizon,
         sgp4_error_steps=totals.errors_by_code(), sgp4_error_satellites=totals.sgp4_error_satellites,
         scenario=scenario.name, scenario_digest=scenario.digest(), start_utc=sim.start_utc,
-        leodc_version=__version__,
+        leodc_version=__version__, fleet_figures_satellites=totals.flown, fleet_figures_over=totals.means_note(),
     )
     return result
+
+
+# ---------------------------------------------------------------------------------------------- limits
+def machine_memory_bytes() -> int:
+    """This machine's memory: the physical memory, or the control group's limit when lower."""
+    total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    for limit in CGROUP_MEMORY_LIMITS:
+        try:
+            text = Path(limit).read_text(encoding="ascii").strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            total = min(total, int(text))
+    return total
+
+
+def fleet_memory_limit(memory_bytes: int | None = None) -> int:
+    """The largest fleet the engine takes on this machine: ``MEMORY_SHARE`` of its memory at
+    ``BYTES_PER_SATELLITE`` each."""
+    memory = machine_memory_bytes() if memory_bytes is None else memory_bytes
+    return int(MEMORY_SHARE * memory) // BYTES_PER_SATELLITE
+
+
+def _fleet_size(scenario: Scenario) -> tuple[int, str] | None:
+    """The satellites the engine would fly and the field that sets their number (None for a fleet
+    from a TLE/OMM file, whose size the file bounds)."""
+    c = scenario.constellation
+    if c.tle_file:
+        return None
+    if c.shells:
+        return sum(shell.satellites for shell in c.shells), "constellation.shells"
+    target = next((f for f in FLEET_TARGETS if getattr(scenario.fleet, f) is not None), FLEET_TARGETS[0])
+    return design(scenario).fleet.satellites, f"fleet.{target}"
+
+
+def require_fleet_fits(scenario: Scenario, memory_bytes: int | None = None) -> None:
+    """Refuse, before anything is written, a fleet larger than :func:`fleet_memory_limit`."""
+    size = _fleet_size(scenario)
+    if size is None:
+        return
+    n, field = size
+    limit = fleet_memory_limit(memory_bytes)
+    if n > limit:
+        memory = machine_memory_bytes() if memory_bytes is None else memory_bytes
+        raise InputError(scenario.stated_in(field), field, (
+            f"a fleet of {n:,} satellites; expected at most {limit:,} on this machine ({memory / 2**30:.1f} GiB of "
+            f"memory, {BYTES_PER_SATELLITE} bytes per satellite, {MEMORY_SHARE:.0%} of it at most). --workers and "
+            "--cluster share out the flying, not the fleet's elements, which are laid out on this machine: "
+            "simulate a smaller fleet or use a machine with more memory"))

@@ -37,15 +37,17 @@ from leodc.simulate.spacecraft import (
  A_MIN_RADIATOR_K, A_ECLIPSES, A_LONGEST_ECLIPSE_S, A_STEPS_S) = range(12)
 N_ACC = 12
 
-# fleet time series per step (summed over satellites)
-F_IN_SHADOW, F_POWER_W, F_COMPUTE, F_IT_POWER_W = range(4)
-N_FLEET = 4
+# fleet time series per step (summed over the satellites flown at that step)
+F_IN_SHADOW, F_POWER_W, F_COMPUTE, F_IT_POWER_W, F_FLOWN = range(5)
+N_FLEET = 5
 
 # a point farther than this from the shadow axis is sunlit whatever the penumbra, and one nearer than
 # Earth's radius less this is in the umbra (LEO to 2000 km: the penumbra and umbra cones widen and
 # narrow the shadow by at most its length behind the Earth times sun radius / AU, < 40 km)
 PENUMBRA_MARGIN_KM = 60.0
 LIT_THRESHOLD = 0.5
+# a step whose dark share exceeds this belongs to an eclipse (its dark time counts in the eclipse's length)
+DARK_EPS = 1e-6
 MAX_SPEED_KM_S = 11.2
 # LLVM may contract to FMA, reassociate and use reciprocals (measured +20 % on this kernel); NaN and
 # infinity semantics stay (accumulators start at +-inf, SGP4 failures are NaN)
@@ -116,6 +118,12 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
     when it has n_sat rows. With ``pos_given`` the positions are read from ``pos`` (n_sat, n_t, 3; the SGP4 path,
     with velocities in ``vel``) instead of computed by the fast propagator. ``fleet_blocks`` is
     (n_blocks, n_t, N_FLEET).
+
+    A step whose given position is NaN (SGP4 failed there) is not flown: the satellite's state
+    stands still, it adds nothing to the fleet series nor to its reductions (``A_STEPS_S`` counts the
+    steps flown), and its series show NaN. An eclipse is a run of consecutive steps each with some
+    darkness; its length is the sum of their dark shares (``(1 - lit) dt``), so the longest eclipse
+    agrees with the per-step sunlit shares whatever the boundary steps' shares are.
     """
     n_sat = el.shape[0]
     n_t = t_s.size
@@ -177,7 +185,7 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
             tr = state[i, S_T_RADIATOR]
             lit_prev = state[i, S_LIT]
             run_s = state[i, S_ECLIPSE_RUN_S]
-            sunlit_s = generated_wh = consumed_wh = compute_s = throttled_s = 0.0
+            sunlit_s = generated_wh = consumed_wh = compute_s = throttled_s = flown_s = 0.0
             eclipses = 0.0
             longest = acc[i, A_LONGEST_ECLIPSE_S]
             min_soc = acc[i, A_MIN_SOC]
@@ -206,6 +214,13 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
                     kk = (k - pos_first) // pos_stride
                     pos[i, kk, 0], pos[i, kk, 1], pos[i, kk, 2] = x, y, z
                     next_pos += pos_stride
+                if pos_given and x != x:  # SGP4 failed at this step: not flown
+                    if want_ts:
+                        ts_lit[i, k] = math.nan
+                        ts_power[i, k] = math.nan
+                        ts_soc[i, k] = e_wh * inv_cap if cap > 0.0 else 1.0
+                        ts_trad[i, k] = tr
+                    continue
                 sx, sy, sz = sun_u[k, 0], sun_u[k, 1], sun_u[k, 2]
                 lit = illumination(x, y, z, vx, vy, vz, sx, sy, sz, sun_d[k], conical, half_step, reject_km)
                 # power: the array through the daylight path; compute wanted unless the chips are too hot
@@ -251,19 +266,24 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
                 max_chip = max(max_chip, tc)
                 max_radiator_k = max(max_radiator_k, tr)
                 min_radiator_k = min(min_radiator_k, tr)
+                flown_s += dt_s
                 shadow = 0.0
                 if lit < LIT_THRESHOLD:
                     shadow = 1.0
                     if lit_prev >= LIT_THRESHOLD:
                         eclipses += 1.0
+                dark = 1.0 - lit
+                if dark > DARK_EPS:
+                    if 1.0 - lit_prev <= DARK_EPS:  # the first step of an eclipse
                         run_s = 0.0
-                    run_s += (1.0 - lit) * dt_s
+                    run_s += dark * dt_s
                     longest = max(longest, run_s)
                 lit_prev = lit
                 fleet_blocks[b, k, F_IN_SHADOW] += shadow
                 fleet_blocks[b, k, F_POWER_W] += p_array
                 fleet_blocks[b, k, F_COMPUTE] += f
                 fleet_blocks[b, k, F_IT_POWER_W] += f * it_power_w
+                fleet_blocks[b, k, F_FLOWN] += 1.0
                 if want_ts:
                     ts_lit[i, k] = lit
                     ts_power[i, k] = p_array
@@ -280,7 +300,7 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
             acc[i, A_CONSUMED_WH] += consumed_wh
             acc[i, A_COMPUTE_S] += compute_s
             acc[i, A_THROTTLED_S] += throttled_s
-            acc[i, A_STEPS_S] += n_t * dt_s
+            acc[i, A_STEPS_S] += flown_s
             acc[i, A_ECLIPSES] += eclipses
             acc[i, A_LONGEST_ECLIPSE_S] = longest
             acc[i, A_MIN_SOC] = min_soc

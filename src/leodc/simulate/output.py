@@ -110,9 +110,12 @@ class SimulationResult:
     files: dict[str, str] = field(default_factory=dict)
     reentries_after_horizon: float = 0.0  # satellites of the horizon's generations re-entering after it
     # SGP4's error codes (sgp4.api.SGP4_ERRORS) counted over satellite-steps, by code; such steps
-    # have no position (NaN) and count as shadow-free, computeless time
+    # have no position and are not flown
     sgp4_error_steps: dict[str, int] = field(default_factory=dict)
     sgp4_error_satellites: int = 0  # satellites with at least one failed step
+    # the fleet figures above are over the satellites flown at every step (all, unless SGP4 failed)
+    fleet_figures_satellites: int = 0
+    fleet_figures_over: str = ""
     scenario: str = ""
     scenario_digest: str = ""
     start_utc: str = ""

@@ -6,10 +6,16 @@
     GET  /api/runs/{id}/globe         a sample of satellites over time, Earth-fixed km, sunlit share
     GET  /api/scenario-schema         the JSON schema of a scenario (pydantic)
     GET  /api/scenario-default        the bundled default scenario and the catalog names per field
-    POST /api/runs                    start a run (TOML text, or JSON fields over the default); 202
-    GET  /api/jobs/{id}               a started run's progress: running / complete / failed, stage
+    POST /api/runs                    queue a run (TOML text, or JSON fields over the default); 202,
+                                      or 503 with Retry-After when the queue is full
+    GET  /api/jobs/{id}               a run's progress: queued (its place) / running / complete / failed
+    GET  /api/queue                   the runs running and queued, and the limits
 
-Pages: ``/`` (runs), ``/runs/{id}``, ``/runs/{id}/globe``, ``/runs/{id}/report``, ``/new``, ``/docs`` (an
+Runs are admitted through a bounded queue (``jobs``): at most ``max_running`` at once, at most
+``max_queued`` waiting (``leodc serve --max-running/--max-queued``). Scenarios sent to the server are
+data only: they extend built-in scenarios and name no file (``scenario.load_scenario_text``).
+
+Pages (GET and HEAD): ``/`` (runs), ``/runs/{id}``, ``/runs/{id}/globe``, ``/runs/{id}/report``, ``/new``, ``/docs`` (an
 offline page over ``/openapi.json``; FastAPI's own /docs loads Swagger from a CDN, so it is off).
 Nothing is fetched from outside the machine: Cesium is served at ``/cesium/`` from the npm package
 ``make web`` installs.
@@ -23,11 +29,13 @@ hold for the pages (``run_data``); the routes share the store and the jobs throu
 
 from __future__ import annotations
 
+import contextlib
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 
+from leodc.errors import LeodcError
 from leodc.runs.store import RunStore
 from leodc.version import __version__
 from leodc.web import pages, runs_api, scenario_form
@@ -43,16 +51,21 @@ DESCRIPTION = "Runs of the leodc pipeline: list, inspect, start; data for the pa
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
+    with contextlib.suppress(LeodcError):  # a catalog that cannot be read: the routes answer its one line
+        app.state.jobs.resume()  # runs a stopped server accepted and never started
     yield
     app.state.jobs.stop_all()  # runs still going when the server stops end with it (the store marks them failed)
 
 
-def create_app(home: str | Path | None = None, cesium_dir: str | Path | None = None) -> FastAPI:
-    """The dashboard over the runs home (``./runs``, ``LEODC_HOME`` or ``home``)."""
+def create_app(home: str | Path | None = None, cesium_dir: str | Path | None = None, max_running: int | None = None,
+               max_queued: int | None = None) -> FastAPI:
+    """The dashboard over the runs home (``./runs``, ``LEODC_HOME`` or ``home``); at most
+    ``max_running`` runs at once (default: half the cores) and ``max_queued`` waiting (default 32)."""
     app = FastAPI(title=TITLE, version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
                   description=DESCRIPTION)
     store = RunStore(home)
-    app.state.store, app.state.jobs, app.state.cesium = store, Jobs(store), find_cesium(cesium_dir)
+    app.state.store, app.state.cesium = store, find_cesium(cesium_dir)
+    app.state.jobs = Jobs(store, max_running, max_queued)
     install_error_handlers(app)
     for router in (runs_api.router, scenario_form.router, pages.router):
         app.include_router(router)

@@ -1,5 +1,7 @@
 """How the dashboard answers what a user got wrong: every :class:`~leodc.errors.LeodcError` becomes
-JSON ``{"detail": "<the one line the CLI prints>"}`` with the error's own 4xx status, never a 500.
+JSON ``{"detail": "<the one line the CLI prints>"}`` with the error's own 4xx status, never a 500. A
+catalog the server cannot use (damaged: the line names ``leodc runs rebuild``; busy; a runs home it
+cannot write) and a full run queue are 503s, with ``Retry-After`` where waiting helps.
 
 The request errors only the dashboard can meet (a body too large, a body that is not a scenario, a
 run not ready for what was asked) are LeodcErrors too, with their own status.
@@ -29,11 +31,12 @@ class TooLargeError(InputError):
     status_code = HTTP_TOO_LARGE
 
 
-
-
 async def leodc_error(request: Request, exc: LeodcError) -> JSONResponse:
-    """Any user-facing error: its one line, with its status."""
-    return JSONResponse({"detail": str(exc)}, status_code=exc.status_code)
+    """Any user-facing error: its one line, with its status (and ``Retry-After`` when it says when to
+    try again: a full run queue, a busy catalog)."""
+    retry = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(int(retry))} if retry else None
+    return JSONResponse({"detail": str(exc)}, status_code=exc.status_code, headers=headers)
 
 
 async def request_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -26,6 +26,7 @@ CESIUM_ENTRY = "Cesium.js"
 CHECKOUT_PARENTS = 3  # src/leodc/web/pages.py -> the source checkout
 NO_CESIUM = "Cesium is not installed: run `make web` (npm install cesium into .cache/cesium)"
 HTML = "text/html"
+PAGE_METHODS = ["GET", "HEAD"]  # health checks probe pages with HEAD
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,37 +53,37 @@ def page(name: str) -> FileResponse:
     return FileResponse(STATIC_DIR / name, media_type=HTML)
 
 
-@router.get("/")
+@router.api_route("/", methods=PAGE_METHODS)
 def index_page():
     return page("index.html")
 
 
-@router.get("/new")
+@router.api_route("/new", methods=PAGE_METHODS)
 def new_page():
     return page("new.html")
 
 
-@router.get("/docs")
+@router.api_route("/docs", methods=PAGE_METHODS)
 def docs_page():
     return page("docs.html")
 
 
-@router.get("/runs")
+@router.api_route("/runs", methods=PAGE_METHODS)
 def runs_redirect():
     return RedirectResponse("/")
 
 
-@router.get("/runs/{run_id}")
+@router.api_route("/runs/{run_id}", methods=PAGE_METHODS)
 def run_page(record: Record):
     return page("run.html")
 
 
-@router.get("/runs/{run_id}/globe")
+@router.api_route("/runs/{run_id}/globe", methods=PAGE_METHODS)
 def globe_page(record: Record):
     return page("globe.html")
 
 
-@router.get("/runs/{run_id}/report")
+@router.api_route("/runs/{run_id}/report", methods=PAGE_METHODS)
 def report_page(record: Record, store: Store):
     """The run's report, built from its files (a run not complete has none: 409)."""
     store.get_complete(record.id)
@@ -94,7 +95,7 @@ def report_page(record: Record, store: Store):
         raise ConflictError(record.id, None, f"the report could not be built: {exc}") from None
 
 
-@router.get("/favicon.ico")
+@router.api_route("/favicon.ico", methods=PAGE_METHODS)
 def favicon():
     return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
 
@@ -110,4 +111,4 @@ def mount_files(app: FastAPI, cesium: Path | None) -> None:
     if cesium is not None:
         app.mount("/cesium", StaticFiles(directory=cesium), name="cesium")
     else:
-        app.add_api_route("/cesium/{path:path}", no_cesium, methods=["GET"], include_in_schema=False)
+        app.add_api_route("/cesium/{path:path}", no_cesium, methods=PAGE_METHODS, include_in_schema=False)

@@ -68,12 +68,18 @@ def get_globe(record: Record, store: Store, max_satellites: Annotated[int, Query
     return {"id": record.id, **jsonable(globe_sample(run_layout(store, record), fleet, max_satellites))}
 
 
-@router.get("/jobs/{run_id}", tags=TAGS, summary="A started run's progress")
+@router.get("/jobs/{run_id}", tags=TAGS, summary="A run's progress: queued (its place), running, complete, failed")
 def get_job(run_id: str, jobs: StartedJobs) -> dict:
     return jsonable(jobs.status(run_id))
 
 
-@router.get("/info", tags=["dashboard"], summary="The runs home and whether Cesium is installed")
-def info(store: Store, cesium: Cesium) -> dict:
+@router.get("/queue", tags=TAGS, summary="The runs running and queued in this server, and its limits")
+def get_queue(jobs: StartedJobs) -> dict:
+    return jobs.overview()
+
+
+@router.get("/info", tags=["dashboard"], summary="The runs home, whether Cesium is installed, the run limits")
+def info(store: Store, cesium: Cesium, jobs: StartedJobs) -> dict:
     return {"version": __version__, "runs_home": str(store.home.resolve()), "cesium_available": cesium is not None,
-            "cesium_hint": None if cesium else CESIUM_HINT}
+            "cesium_hint": None if cesium else CESIUM_HINT, "max_running": jobs.max_running,
+            "max_queued": jobs.max_queued}

@@ -1,25 +1,23 @@
 """The scenario form's API: the scenario's JSON schema, the bundled default with the catalog's names
 per field, and starting a run from a scenario sent as TOML text or as JSON fields over the default.
 
-A sent scenario is validated as the CLI validates a file (``load_scenario``, extending the default);
-what is wrong with it is a :class:`~leodc.web.failures.RequestError` naming the field (422), in the
-CLI's one line with ``scenario.toml`` for the TOML text and ``fields`` for the JSON fields.
+A sent scenario is validated as the CLI validates a file, as data only (``load_scenario_text``: it
+extends the default or another built-in, names no file, and is never written to disk); what is
+wrong with it is a :class:`~leodc.web.failures.RequestError` naming the field (422), in the CLI's one
+line with ``scenario.toml`` for the TOML text, ``fields`` for the JSON fields and ``days`` for the days.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
-import tomllib
-from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from leodc.errors import InputError
 from leodc.fields import flatten, jsonable
-from leodc.scenario import Scenario, load_scenario
+from leodc.scenario import Scenario, load_scenario, load_scenario_text
 from leodc.web.failures import RequestError, TooLargeError
 from leodc.web.state import StartedJobs
 
@@ -27,9 +25,9 @@ MAX_UPLOAD_BYTES = 1_000_000
 HTTP_ACCEPTED = 202
 UPLOAD_NAME = "scenario.toml"  # how errors name the TOML text sent
 FIELDS_NAME = "fields"  # how errors name the JSON fields sent (the CLI's --set)
+DAYS_NAME = "days"  # how errors name the days sent (the CLI's --days)
 BODY_NAME = "request body"
 BODY_KEYS = ("toml", "fields", "days")
-BUILTIN_PREFIX = "builtin:"
 DEFAULT_SCENARIO = "builtin:default"
 CATALOG_FIELDS = {
     "compute.accelerator": "accelerators", "power.solar_array": "solar_arrays", "power.battery": "batteries",
@@ -87,30 +85,19 @@ def parse_request(body: bytes, content_type: str) -> tuple[str, dict[str, Any], 
 
 
 # ---------------------------------------------------------------------------------------------- validation
-def _check_extends(toml: str) -> None:
-    """The TOML parses, and extends nothing but a built-in scenario (the server's files are not the user's)."""
-    try:
-        stated = tomllib.loads(toml)
-    except tomllib.TOMLDecodeError as exc:
-        raise RequestError(UPLOAD_NAME, None, f"not valid TOML ({exc})") from None
-    parent = stated.get("extends")
-    if parent is not None and not (isinstance(parent, str) and parent.startswith(BUILTIN_PREFIX)):
-        raise RequestError(UPLOAD_NAME, "extends",
-                           f"from the dashboard only built-in scenarios ({BUILTIN_PREFIX}NAME) can be extended")
-
-
 def validate_scenario(toml: str, fields: dict[str, Any], days: float | None) -> Scenario:
-    """The CLI's validation: the TOML goes to a file that `load_scenario` reads (extending the default)."""
-    _check_extends(toml)
-    overrides = dict(fields) | ({"simulation.days": days} if days is not None else {})
-    with tempfile.TemporaryDirectory(prefix="leodc-upload-") as tmp:
-        path = Path(tmp) / UPLOAD_NAME
-        path.write_text(toml, encoding="utf-8")
-        try:
-            return load_scenario(path, overrides)
-        except InputError as exc:  # name what was sent, not the server's scratch file
-            file = {str(path): UPLOAD_NAME, "--set": FIELDS_NAME}.get(exc.file, exc.file)
-            raise RequestError(file, exc.field, exc.expected) from None
+    """The CLI's validation, on data only: the TOML text extends a built-in scenario and names no file
+    (``load_scenario_text``), so no request reaches the server's files; then the fleet must fit this
+    machine's memory as ``leodc simulate`` requires."""
+    from leodc.simulate.engine import require_fleet_fits
+
+    try:
+        scenario = load_scenario_text(toml, UPLOAD_NAME, fields, {DAYS_NAME: ("simulation.days", days)},
+                                      overrides_label=FIELDS_NAME)
+        require_fleet_fits(scenario)
+    except InputError as exc:
+        raise RequestError(exc.file, exc.field, exc.expected) from None
+    return scenario
 
 
 # ---------------------------------------------------------------------------------------------- the routes
@@ -133,15 +120,19 @@ def scenario_default() -> dict:
              description="Body: a scenario as TOML text (any content type but JSON), or JSON "
                          "`{\"toml\": \"...\", \"fields\": {\"fleet.target_satellites\": 30}, \"days\": 0.1}`; "
                          "either way the scenario extends the bundled default and is validated as the CLI does. "
-                         "Answers 202 with the run id; `/api/jobs/{id}` follows it. Bodies over 1 MB: 413.",
-             responses={413: {"description": "Body over 1 MB"}, 422: {"description": "Invalid scenario"}},
+                         "The scenario is data only: it extends built-in scenarios and names no file (a fleet from a "
+                         "TLE/OMM file runs with `leodc run`). Answers 202 with the run id, queued or running; "
+                         "`/api/jobs/{id}` follows it. A full queue: 503 with Retry-After. Bodies over 1 MB: 413.",
+             responses={413: {"description": "Body over 1 MB"}, 422: {"description": "Invalid scenario"},
+                        503: {"description": "The run queue is full (Retry-After), or the catalog cannot be used"}},
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/json": {"schema": {"type": "object", "properties": {
                      "toml": {"type": "string"}, "fields": {"type": "object"}, "days": {"type": "number"}}}},
                  "application/toml": {"schema": {"type": "string"}}}}})
-async def post_run(request: Request, jobs: StartedJobs) -> JSONResponse:
-    toml, fields, days = parse_request(await read_body(request), request.headers.get("content-type", ""))
+def post_run(request: Request, jobs: StartedJobs, body: Annotated[bytes, Depends(read_body)]) -> JSONResponse:
+    toml, fields, days = parse_request(body, request.headers.get("content-type", ""))
     scenario = validate_scenario(toml, fields, days)
-    run_id = jobs.start(scenario)
-    return JSONResponse({"id": run_id, "run_id": run_id, "status": "running", "scenario_name": scenario.name,
-                         "job": f"/api/jobs/{run_id}", "run": f"/runs/{run_id}"}, status_code=HTTP_ACCEPTED)
+    placed = jobs.submit(scenario)
+    run_id = placed["id"]
+    return JSONResponse(placed | {"scenario_name": scenario.name, "job": f"/api/jobs/{run_id}",
+                                  "run": f"/runs/{run_id}"}, status_code=HTTP_ACCEPTED)

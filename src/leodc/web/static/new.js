@@ -115,8 +115,14 @@ async function poll(runId) {
         `Run ${runId} failed at ${job.stage}: ${job.error || "unknown error"}`));
       return;
     }
-    showJob(el("div", { class: "note", id: "job-status", "data-status": "running" },
-      `Run ${runId} running: stage ${job.stage} … `, link));
+    if (job.status === "queued") {
+      showJob(el("div", { class: "note", id: "job-status", "data-status": "queued" },
+        `Run ${runId} queued` + (job.queue_position ? `: place ${job.queue_position} of ${job.queued}` : "") +
+        ` (${job.running ?? "?"} running) … `, link));
+    } else {
+      showJob(el("div", { class: "note", id: "job-status", "data-status": "running" },
+        `Run ${runId} running: stage ${job.stage} … `, link));
+    }
     await new Promise((r) => setTimeout(r, 1000));
   }
 }

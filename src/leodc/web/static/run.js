@@ -30,7 +30,7 @@ async function loadRun() {
   if (r.status !== "complete") {
     message.replaceChildren(el("div", { class: r.status === "failed" ? "error" : "note" },
       `status: ${r.status} (stage ${r.stage})${r.error ? `: ${r.error}` : ""}`));
-    if (r.status === "running") setTimeout(loadRun, 2000);
+    if (r.status === "running" || r.status === "queued") setTimeout(loadRun, 2000);
   } else {
     message.replaceChildren();
   }

@@ -25,7 +25,7 @@ async function loadRuns() {
     return row;
   }));
   document.getElementById("empty").hidden = runs.length > 0;
-  if (runs.some((r) => r.status === "running")) setTimeout(loadRuns, 2000);
+  if (runs.some((r) => r.status === "running" || r.status === "queued")) setTimeout(loadRuns, 2000);
 }
 
 api("/api/info").then((i) => { document.getElementById("home").textContent = `runs home: ${i.runs_home}`; })
