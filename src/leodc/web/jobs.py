@@ -31,6 +31,8 @@ from leodc.runs.store import CatalogError, RunStore, new_run_id, pid_alive
 from leodc.scenario import Scenario
 from leodc.version import __version__
 
+# how long a stopping server waits for each run's watcher to record how the run ended (s)
+STOP_JOIN_S = 30.0
 JOB_CODE = "from leodc.web.jobs import job_main; job_main()"
 DEFAULT_MAX_QUEUED = 32
 RUN_SECONDS_GUESS = 10.0  # a run's length before any has finished (for Retry-After)
@@ -81,6 +83,7 @@ class Jobs:
         self.errors: dict[str, str] = {}
         self.durations: collections.deque[float] = collections.deque(maxlen=RECENT_RUNS)
         self.stopping = False
+        self.watchers: list[threading.Thread] = []
 
     # ------------------------------------------------------------------------------------------ admission
     def submit(self, scenario: Scenario) -> dict:
@@ -161,7 +164,13 @@ class Jobs:
                 self.procs[run_id] = proc
                 started.append((run_id, proc, payload))
         for run_id, proc, payload in started:
-            threading.Thread(target=self._watch, args=(run_id, proc, payload), daemon=True).start()
+            # not a daemon: a watcher writes to the catalog (DuckDB, C++) when its run ends, and a daemon
+            # thread inside such a call when the interpreter exits aborts the process; the interpreter
+            # waits for these instead (stop_all ends their runs first when the server stops)
+            watcher = threading.Thread(target=self._watch, args=(run_id, proc, payload), name=f"leodc-run-{run_id}")
+            with self.lock:
+                self.watchers = [w for w in self.watchers if w.is_alive()] + [watcher]
+            watcher.start()
         for run_id in never:
             self._never_began(run_id)
 
@@ -246,3 +255,7 @@ class Jobs:
         for proc in procs:
             if proc.poll() is None:
                 proc.terminate()
+        with self.lock:
+            watchers = list(self.watchers)
+        for watcher in watchers:  # each records how its run ended before the server goes
+            watcher.join(STOP_JOIN_S)
