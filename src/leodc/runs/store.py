@@ -48,6 +48,7 @@ from pathlib import Path
 import duckdb
 
 from leodc.errors import ConflictError, InputError, NotFoundError
+from leodc.fields import flatten
 from leodc.files import read_json
 from leodc.runs.layout import RunLayout
 
@@ -630,19 +631,9 @@ def _row_from_directory(run_dir: Path, metrics: Callable[[Path], dict] | None) -
 def diff(a: RunRecord, b: RunRecord) -> dict:
     """Inputs and metrics that differ between two runs: {path: [a, b]}."""
 
-    def flat(d: dict, prefix: str = "") -> dict:
-        out = {}
-        for k, v in d.items():
-            key = f"{prefix}{k}"
-            if isinstance(v, dict):
-                out.update(flat(v, key + "."))
-            else:
-                out[key] = v
-        return out
-
     result = {}
     for section in ("inputs", "metrics"):
-        fa, fb = flat(getattr(a, section)), flat(getattr(b, section))
+        fa, fb = flatten(getattr(a, section)), flatten(getattr(b, section))
         for key in sorted(set(fa) | set(fb)):
             if fa.get(key) != fb.get(key):
                 result[f"{section}.{key}"] = [fa.get(key), fb.get(key)]
