@@ -122,12 +122,17 @@ def test_runs_list_then_globe_draws_the_constellation(server, browser):
     page.wait_for_function("window.leodcGlobeReady === true || window.leodcGlobeError !== undefined",
                            timeout=PAGE_TIMEOUT_MS)
     assert page.evaluate("window.leodcGlobeError") is None, page.evaluate("window.leodcGlobeError")
-    assert page.evaluate("window.leodcViewer.entities.values.length") == 30
+    # the 30 satellites, and the path of the network stage's chosen pair (the default's three pairs)
+    page.wait_for_function("window.leodcPairPaths !== undefined", timeout=PAGE_TIMEOUT_MS)
+    assert page.evaluate("window.leodcPairPaths") == 3
+    assert page.evaluate("window.leodcViewer.entities.values.length") == 30 + 1
+    assert page.evaluate("window.leodcViewer.entities.getById('pair-path').polyline !== undefined")
     shown = page.evaluate("""() => {
         const v = window.leodcViewer, t = v.clock.currentTime;
-        return v.entities.values.filter((e) => e.isAvailable(t) && e.position.getValue(t)).length;
+        return v.entities.values.filter((e) => e.position && e.isAvailable(t) && e.position.getValue(t)).length;
     }""")
     assert shown == 30
+    assert page.inner_text("#pair-rtt") in ("no path at this step",) or "round trip" in page.inner_text("#pair-rtt")
     assert "all 30 satellites" in page.inner_text("#sample-note")
 
     # hold the last frame (the canvas keeps its drawing buffer) so the screenshot need not chase animation

@@ -76,3 +76,29 @@ def test_network_bad_input_is_one_line(leodc_cli, tmp_path: Path):
     bad.write_text("name,latitude_deg,longitude_deg,altitude_m\nX,91,0,0\n")
     one_line(leodc_cli("network", "builtin:default", "--set", f"network.sites_file={bad}"), "latitude_deg")
     one_line(leodc_cli("network", "builtin:default", "--set", "network.laser_terminal=tin-can"), "laser_terminals")
+
+
+def test_the_globe_gets_each_pairs_path_from_the_stored_run(tmp_path: Path):
+    """A stored run's network stage serves, per pair and step, the path from site to site through the
+    satellites (Earth-fixed km) that the dashboard's globe draws."""
+    from fastapi.testclient import TestClient
+
+    from leodc import api
+    from leodc.constants import EARTH_RADIUS_KM
+    from leodc.web.app import create_app
+
+    overrides = {"orbit.kind": "inclined", "orbit.altitude_km": 550.0, "orbit.inclination_deg": 53.0,
+                 "fleet.target_satellites": 400, "network.hours": 0.25, "network.step_s": 300.0,
+                 "network.pairs": ["London:New York-Newark"]}
+    stored = api.run(api.load_scenario("builtin:default", overrides), home=tmp_path, days=0.02, report=False)
+    body = TestClient(create_app(tmp_path)).get(f"/api/runs/{stored.id}/network").json()
+    (pair,) = body["pairs"]
+    assert pair["pair"] == "London:New York-Newark" and len(pair["times"]) == len(pair["paths_km"]) == 3
+    for rtt, path in zip(pair["rtt_ms"], pair["paths_km"], strict=True):
+        if rtt is None:
+            assert path == []
+            continue
+        radii = np.linalg.norm(np.array(path), axis=1)
+        assert radii[0] < EARTH_RADIUS_KM + 1 and radii[-1] < EARTH_RADIUS_KM + 1  # ground sites at both ends
+        assert np.all(radii[1:-1] > EARTH_RADIUS_KM + 500)  # satellites between them
+    assert any(r is not None for r in pair["rtt_ms"])

@@ -71,6 +71,7 @@ class LatencySeries:
     rtt_ms: np.ndarray  # [n_pairs, n_steps], inf where no path
     hops: np.ndarray  # [n_pairs, n_steps]
     paths: list[list[list[int]]]  # [pair][step] node indices (satellites, then sites as n_sat + i)
+    path_km: list[list[list[list[float]]]]  # [pair][step] the path's Earth-fixed positions (km), for the globe
     vacuum_rtt_ms: np.ndarray  # [n_pairs]
     fibre_rtt_ms: np.ndarray  # [n_pairs]
     laser_links: np.ndarray  # [n_steps] live laser links
@@ -89,6 +90,8 @@ class LatencySeries:
             "rtt_ms": pa.array(np.where(np.isfinite(rtt), rtt, np.nan), mask=~np.isfinite(rtt)),
             "hops": self.hops.ravel(),
             "path": pa.array([path for pair in self.paths for path in pair], type=pa.list_(pa.int64())),
+            "path_itrs_km": pa.array([xyz for pair in self.path_km for xyz in pair],
+                                     type=pa.list_(pa.list_(pa.float64(), 3))),
         })
 
     def summary(self) -> list[dict]:
@@ -187,6 +190,7 @@ def pair_latencies(elements: FleetElements, shells: list[Shell] | None, sites: G
     rtt = np.full((len(pairs), m), np.inf)
     hops = np.zeros((len(pairs), m), dtype=np.int32)
     paths: list[list[list[int]]] = [[] for _ in pairs]
+    path_km: list[list[list[list[float]]]] = [[] for _ in pairs]
     lasers = np.zeros(m, dtype=np.int64)
     grounds = np.zeros(m, dtype=np.int64)
     for j, t in enumerate(t_s):
@@ -206,11 +210,12 @@ def pair_latencies(elements: FleetElements, shells: list[Shell] | None, sites: G
             hops[k, j] = result.hops
             # sites are stored by their index in the caller's list, after the satellites
             paths[k].append([p if p < n else n + used[p - n] for p in result.path])
+            path_km[k].append([(r[p] if p < n else site_xyz[p - n]).tolist() for p in result.path])
         if progress is not None:
             progress(1)
     return LatencySeries(pairs=list(pairs), time=timestamps(start_jd, np.asarray(t_s, dtype=float)), rtt_ms=rtt,
-                         hops=hops, paths=paths, vacuum_rtt_ms=np.array(vacuum), fibre_rtt_ms=np.array(fibre),
-                         laser_links=lasers, ground_links=grounds)
+                         hops=hops, paths=paths, path_km=path_km, vacuum_rtt_ms=np.array(vacuum),
+                         fibre_rtt_ms=np.array(fibre), laser_links=lasers, ground_links=grounds)
 
 
 # ---------------------------------------------------------------------------------------------- from a scenario

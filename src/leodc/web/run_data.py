@@ -142,3 +142,28 @@ def globe_sample(layout: RunLayout, fleet_satellites: int | None, max_satellites
         "sunlit_share": float(np.mean(cols["sunlit"])) if cols["sunlit"].size else None,
         "satellites": satellites,
     }
+
+
+def network_paths(layout: RunLayout) -> dict:
+    """The network stage's pairs for the globe: per pair and step, the path's Earth-fixed positions
+    (km; ground site, satellites, ground site) and the round trip, or none where no path existed."""
+    if not layout.latency.is_file():
+        raise NotFoundError(str(layout.root), None, "the run has no network stage (network/latency.parquet)")
+    table = pq.read_table(layout.latency)
+    names = table.column_names
+    if "path_itrs_km" not in names:  # stored before the paths' positions were
+        return {"pairs": [], "note": "this run stored no path positions"}
+    pair = table.column("pair").to_numpy(zero_copy_only=False)
+    times = table.column("time").to_numpy()
+    rtt = table.column("rtt_ms").to_numpy(zero_copy_only=False)
+    paths = table.column("path_itrs_km").to_pylist()
+    out = []
+    for name in dict.fromkeys(pair):
+        rows = np.flatnonzero(pair == name)
+        out.append({
+            "pair": str(name), "times": column_json(times[rows]),
+            "rtt_ms": [None if not np.isfinite(v) else round(float(v), GLOBE_STEP_DECIMALS) for v in rtt[rows]],
+            "paths_km": [[[round(c, GLOBE_POSITION_DECIMALS) for c in xyz] for xyz in (paths[i] or [])]
+                         for i in rows],
+        })
+    return {"frame": GLOBE_FRAME, "pairs": out}

@@ -11,7 +11,15 @@ from leodc.fields import jsonable
 from leodc.runs.layout import DesignStage, EconomicsStage
 from leodc.runs.store import RunRecord
 from leodc.version import __version__
-from leodc.web.run_data import baselines, cost_items, fleet_series, globe_sample, read_stage, satellite_series
+from leodc.web.run_data import (
+    baselines,
+    cost_items,
+    fleet_series,
+    globe_sample,
+    network_paths,
+    read_stage,
+    satellite_series,
+)
 from leodc.web.state import Cesium, Record, StartedJobs, Store, run_layout
 
 GLOBE_DEFAULT_SATELLITES = 200
@@ -66,6 +74,12 @@ def get_globe(record: Record, store: Store, max_satellites: Annotated[int, Query
               ) -> dict:
     fleet = record.metrics.get("satellites") or ((record.inputs or {}).get("fleet") or {}).get("target_satellites")
     return {"id": record.id, **jsonable(globe_sample(run_layout(store, record), fleet, max_satellites))}
+
+
+@router.get("/runs/{run_id}/network", tags=TAGS,
+            summary="The network stage's pairs: per step, the path's Earth-fixed positions and the round trip")
+def get_network(record: Record, store: Store) -> dict:
+    return {"id": record.id, **jsonable(network_paths(run_layout(store, record)))}
 
 
 @router.get("/jobs/{run_id}", tags=TAGS, summary="A run's progress: queued (its place), running, complete, failed")

@@ -28,7 +28,7 @@ function loadCss(href) {
 async function main() {
   document.getElementById("run-link").href = `/runs/${encodeURIComponent(runId)}`;
   document.getElementById("title").textContent = `Globe · ${runId}`;
-  let info, globe;
+  let info, globe, network;
   try {
     const max = new URLSearchParams(location.search).get("max_satellites");
     const query = max ? `?max_satellites=${encodeURIComponent(max)}` : "";
@@ -37,6 +37,11 @@ async function main() {
   } catch (e) {
     fail(e.message);
     return;
+  }
+  try {  // the network stage's paths; a run stored without them still shows its satellites
+    network = await api(`/api/runs/${encodeURIComponent(runId)}/network`);
+  } catch (e) {
+    network = { pairs: [] };
   }
   const note = document.getElementById("sample-note");
   note.hidden = false;
@@ -52,7 +57,8 @@ async function main() {
   try {
     loadCss("/cesium/Widgets/widgets.css");
     await loadScript("/cesium/Cesium.js");
-    await draw(globe);
+    const viewer = await draw(globe);
+    drawPaths(viewer, network);
   } catch (e) {
     fail(`The globe could not be drawn: ${e.message}`);
   }
@@ -122,6 +128,40 @@ async function draw(globe) {
     });
   });
   window.leodcGlobeReady = true;
+  return viewer;
+}
+
+// The chosen pair's path at the clock's time: ground site, the satellites it crosses, ground site (the
+// network stage's shortest path by light time at that step); nothing where the pair had no path.
+function drawPaths(viewer, network) {
+  if (!network.pairs || !network.pairs.length) return;
+  const select = document.getElementById("pair");
+  network.pairs.forEach((p, i) => select.append(el("option", { value: String(i) }, p.pair)));
+  document.getElementById("pair-choice").hidden = false;
+  const rttNote = document.getElementById("pair-rtt");
+  const scratch = [];
+  const stepAt = (pair, time) => {
+    const t0 = Cesium.JulianDate.fromIso8601(pair.times[0]);
+    const step = pair.times.length > 1
+      ? Cesium.JulianDate.secondsDifference(Cesium.JulianDate.fromIso8601(pair.times[1]), t0) : 1;
+    const s = Cesium.JulianDate.secondsDifference(time, t0);
+    return Math.min(pair.times.length - 1, Math.max(0, Math.round(s / step)));
+  };
+  const positions = new Cesium.CallbackProperty((time) => {
+    const pair = network.pairs[Number(select.value)];
+    const k = stepAt(pair, time);
+    const rtt = pair.rtt_ms[k];
+    rttNote.textContent = rtt === null ? "no path at this step" : `round trip ${rtt.toFixed(1)} ms`;
+    scratch.length = 0;
+    for (const [x, y, z] of pair.paths_km[k]) scratch.push(new Cesium.Cartesian3(x * 1000, y * 1000, z * 1000));
+    return scratch;
+  }, false);
+  viewer.entities.add({
+    id: "pair-path",
+    name: "the chosen pair's path",
+    polyline: { positions, width: 3, material: Cesium.Color.fromCssColorString("#ff4fa3") },
+  });
+  window.leodcPairPaths = network.pairs.length;
 }
 
 main();
