@@ -62,7 +62,7 @@ def test_network_command_json_and_files(leodc_cli, tmp_path: Path):
         assert key in row
     assert row["vacuum_bound_ms"] <= row["rtt_ms_min"] <= row["rtt_ms_p50"] <= row["rtt_ms_max"]
     table = pq.read_table(out / "latency.parquet").to_pydict()
-    assert set(table) == {"pair", "time", "rtt_ms", "hops", "path"} and len(table["rtt_ms"]) == 3
+    assert set(table) == {"pair", "time", "rtt_ms", "hops", "path", "path_itrs_km"} and len(table["rtt_ms"]) == 3
     # a path runs from the source site through satellites to the destination site
     n_sat = 1584
     assert all(p[0] >= n_sat and p[-1] >= n_sat and all(x < n_sat for x in p[1:-1]) for p in table["path"])
