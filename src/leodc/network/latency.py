@@ -15,17 +15,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from leodc.catalog import load_catalog
-from leodc.constants import EARTH_RADIUS_KM, SECONDS_PER_DAY, SECONDS_PER_HOUR
-from leodc.design import Design
+from leodc.constants import EARTH_RADIUS_KM, SECONDS_PER_DAY
 from leodc.network.ground import GroundSites, builtin_sites, max_slant_range_km, read_sites
 from leodc.network.links import GRID_SHELLS, LinkModel, grid_edges, live_links, nearest_edges
 from leodc.network.routing import build_graph, ground_links, route_bounded, surface_bounds_ms
 from leodc.orbits.elements import FleetElements
-from leodc.orbits.epochs import julian_date, timestamps
+from leodc.orbits.epochs import timestamps
 from leodc.orbits.frames import teme_to_itrs
 from leodc.orbits.secular import propagate_fast
-from leodc.scenario import Network, Scenario, Shell
-from leodc.simulate.fleet import default_shell, fleet_of
+from leodc.scenario import Network, Shell
 
 PERCENTILES = (50, 90, 99)
 
@@ -231,16 +229,3 @@ def link_model(network: Network) -> LinkModel:
 def scenario_sites(network: Network) -> GroundSites:
     """The scenario's ground sites: its own list, or the shipped cities and stations."""
     return read_sites(network.sites_file) if network.sites_file else builtin_sites()
-
-
-def scenario_latencies(scenario: Scenario, d: Design, progress: Callable[[int], None] | None = None
-                       ) -> LatencySeries:
-    """:func:`pair_latencies` for the scenario's pairs over ``network.hours`` from the simulation's start."""
-    net = scenario.network
-    start = julian_date(scenario.simulation.start_utc)
-    elements, _ = fleet_of(scenario, d, start)
-    c = scenario.constellation
-    shells = None if c.tle_file else (c.shells or [default_shell(scenario, d)])
-    t_s = np.arange(0.0, net.hours * SECONDS_PER_HOUR, net.step_s)
-    return pair_latencies(elements, shells, scenario_sites(net), net.site_pairs(), start, t_s, link_model(net),
-                          net.min_elevation_deg, progress)

@@ -115,11 +115,16 @@ class RunLayout:
         strays = [str(p.relative_to(self.root)) for p in self.root.rglob(f"*{TMP_SUFFIX}")]
         return gone + strays
 
-    def read_json(self, path: Path) -> Any:
-        """A JSON file of the run; a missing one is a user-facing error naming it."""
+    def require(self, path: Path) -> Path:
+        """``path`` if the run holds it; a missing file is a user-facing error naming it."""
         if not path.is_file():
-            raise InputError(str(self.root), None, f"the run has no {path.name}; expected a complete run directory")
-        return read_json(path)
+            raise InputError(str(self.root), None, f"the run has no {path.relative_to(self.root)}; expected a "
+                             "complete run directory")
+        return path
+
+    def read_json(self, path: Path) -> Any:
+        """A JSON file of the run (:meth:`require`)."""
+        return read_json(self.require(path))
 
 
 # ---------------------------------------------------------------------------------------------- stage results
@@ -157,11 +162,8 @@ class SimulateStage:
     def read(cls, layout: RunLayout) -> SimulateStage:
         import pyarrow.parquet as pq
 
-        for path in (layout.orbits, layout.elements):
-            if not path.is_file():
-                raise InputError(str(layout.root), None, f"the run has no {path.name}; expected a complete run")
-        return cls(SimulationResult.read(layout.simulation.root), pq.read_table(layout.orbits),
-                   pq.read_table(layout.elements))
+        return cls(SimulationResult.read(layout.simulation.root), pq.read_table(layout.require(layout.orbits)),
+                   pq.read_table(layout.require(layout.elements)))
 
 
 @dataclass(frozen=True)
@@ -181,10 +183,7 @@ class NetworkStage:
     def read(cls, layout: RunLayout) -> NetworkStage:
         import pyarrow.parquet as pq
 
-        if not layout.latency.is_file():
-            raise InputError(str(layout.root), None, f"the run has no {NETWORK_DIR}/{LATENCY_FILE}; expected a run "
-                             "with the network stage")
-        return cls(pq.read_table(layout.latency), layout.read_json(layout.network_summary))
+        return cls(pq.read_table(layout.require(layout.latency)), layout.read_json(layout.network_summary))
 
 
 @dataclass(frozen=True)
