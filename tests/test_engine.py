@@ -62,6 +62,24 @@ def test_results_do_not_depend_on_chunks_or_windows(tmp_path):
         assert np.allclose(fa[col], fb[col], rtol=1e-9), col
 
 
+def test_chosen_satellites_series_equal_the_runs_time_series(tmp_path):
+    """The workload stage's in-memory series of chosen satellites (simulate.series) are the same numbers
+    the fleet run writes to its time series for those satellites (float32 there)."""
+    from leodc.simulate.series import satellite_series
+
+    sc = load_scenario("builtin:default", small("simulation.days=0.05"))
+    simulate(sc, tmp_path / "run", timeseries=True)
+    rows = pq.read_table(tmp_path / "run" / "timeseries").sort_by([("sat_id", "ascending"), ("time", "ascending")])
+    chosen = np.array([3, 17, 200])
+    got = satellite_series(sc, chosen)
+    ids = rows.column("sat_id").to_numpy()
+    for k, sat in enumerate(got.sat_id):
+        for name in ("sunlit", "compute_fraction", "heat_fraction", "soc"):
+            stored = rows.column(name).to_numpy()[ids == sat]
+            assert np.allclose(got.values[name][k], stored, atol=1e-6), (sat, name)
+    assert np.all(got.values["compute_fraction"] <= got.values["heat_fraction"] + 1e-12)
+
+
 def test_outputs_names_and_columns(tmp_path):
     r = simulate(load_scenario("builtin:default", small("simulation.days=0.05")), tmp_path / "run", timeseries=True)
     run = tmp_path / "run"
@@ -76,7 +94,8 @@ def test_outputs_names_and_columns(tmp_path):
     fleet = _read(run / "fleet.parquet")
     assert len(fleet["time"]) == r.steps == 72
     ts = pq.read_table(run / "timeseries").to_pydict()
-    assert set(ts) == {"sat_id", "time", "sunlit", "power_w", "soc", "radiator_temp_k"}
+    assert set(ts) == {"sat_id", "time", "sunlit", "power_w", "soc", "radiator_temp_k", "compute_fraction",
+                       "heat_fraction"}
     assert len(ts["sat_id"]) == 240 * 72
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["satellites"] == 240 and manifest["scenario_digest"]
@@ -156,7 +175,7 @@ def test_radiator_settles_on_the_closed_form_balance():
     dist = np.linalg.norm(sun, axis=1)
     e2, e3 = np.zeros((0, 0)), np.zeros((0, 0, 3))
     kn.advance(t.elements, t_s, 60.0, np.ascontiguousarray(sun / dist[:, None]), dist, t.params, state, acc,
-               np.zeros((1, t_s.size, kn.N_FLEET)), e2, e2, e2, e2, e3, e3, False, 1, 0)
+               np.zeros((1, t_s.size, kn.N_FLEET)), e2, e2, e2, e2, e2, e2, e3, e3, False, 1, 0)
     t_rad = state[:, kn.S_T_RADIATOR]
     assert np.allclose(t_rad, t.params[RADIATOR_DESIGN_K], rtol=0.01)
     sat = d.satellite

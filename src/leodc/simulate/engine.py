@@ -125,8 +125,8 @@ class _Sampling:
 
 
 class _SeriesWriter:
-    """A chunk's per satellite-step series (``sunlit, power_w, soc, radiator_temp_k``), one Parquet
-    file per chunk, renamed into place when complete."""
+    """A chunk's per satellite-step series (``sunlit, power_w, soc, radiator_temp_k,
+    compute_fraction, heat_fraction``), one Parquet file per chunk, renamed into place when complete."""
 
     def __init__(self, task: ChunkTask, n: int):
         rows = n
@@ -148,6 +148,8 @@ class _SeriesWriter:
             "power_w": series[1][:k].ravel().astype(np.float32),
             "soc": series[2][:k].ravel().astype(np.float32),
             "radiator_temp_k": series[3][:k].ravel().astype(np.float32),
+            "compute_fraction": series[4][:k].ravel().astype(np.float32),
+            "heat_fraction": series[5][:k].ravel().astype(np.float32),
         })
         if self._writer is None:
             self._writer = pq.ParquetWriter(str(self.path) + ".tmp", table.schema)
@@ -207,15 +209,23 @@ def _summarise(task: ChunkTask, acc: np.ndarray, reduced: dict) -> dict[str, np.
     return summary
 
 
-def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) -> ChunkResult:
+N_SERIES = 6  # sunlit, power_w, soc, radiator_temp_k, compute_fraction, heat_fraction
+
+
+def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None,
+              sink: Callable[[np.ndarray, list[np.ndarray]], None] | None = None) -> ChunkResult:
     """Advance one chunk through every window; return its summary and its share of the fleet series.
 
     Each window: the Sun for its steps, SGP4 states when the propagator is SGP4 (the fast path
     propagates inside the kernel), the fused kernel (shadow, power, battery, thermal, reductions),
     then the plug-in models on the window's positions and illumination, and the optional series.
+    ``sink(t_s, series)``, when given, receives each window's per satellite-step series in memory
+    (``N_SERIES`` arrays of shape (n, window steps)).
     """
     models = active(task.models)
     sampling = _Sampling.of(task, models)
+    if sink is not None and not sampling.need_series:
+        sampling = _Sampling(sampling.need_positions, sampling.stride, True)
     n = task.elements.shape[0]
     state = initial_state(task.params, n)
     acc = kn.new_accumulators(n)
@@ -238,7 +248,7 @@ def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) ->
             sun = sun_position_km(jd)
             sun_d = np.linalg.norm(sun, axis=1)
             sun_u = np.ascontiguousarray(sun / sun_d[:, None])
-            series = [np.zeros((n, m)) for _ in range(4)] if sampling.need_series else [no_series] * 4
+            series = [np.zeros((n, m)) for _ in range(N_SERIES)] if sampling.need_series else [no_series] * N_SERIES
             # positions are sampled at global steps that are multiples of the stride, so that results do
             # not depend on where windows begin
             first = (-w0) % sampling.stride
@@ -258,6 +268,8 @@ def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None) ->
                 _window_models(models, task, t_s, jd, series, sampled if sampling.need_positions else None, first,
                                sampling.stride, reduced)
             writer.write(t_s, series)
+            if sink is not None:
+                sink(t_s, series)
             if progress is not None:
                 progress(n * m)
         complete = True

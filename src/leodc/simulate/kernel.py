@@ -109,11 +109,13 @@ def illumination(x, y, z, vx, vy, vz, sx, sy, sz, sun_dist_km, conical, half_ste
 
 
 @numba.njit(cache=True, parallel=True, fastmath=FASTMATH)
-def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts_power, ts_soc, ts_trad, pos,
-            vel, pos_given, pos_stride, pos_first):
+def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts_power, ts_soc, ts_trad, ts_compute,
+            ts_heat, pos, vel, pos_given, pos_stride, pos_first):
     """Advance every satellite of the chunk through the window's steps.
 
     ``ts_*`` (n_sat, n_t) are written only when they have that shape (pass empty arrays otherwise);
+    ``ts_compute`` is the share of the accelerators running (after both throttles), ``ts_heat`` the
+    share the thermal throttle alone leaves (the workload stage tells heat from eclipse by them);
     ``pos`` (n_sat, n_pos, 3) receives the positions of steps pos_first, pos_first + pos_stride, ...
     when it has n_sat rows. With ``pos_given`` the positions are read from ``pos`` (n_sat, n_t, 3; the SGP4 path,
     with velocities in ``vel``) instead of computed by the fast propagator. ``fleet_blocks`` is
@@ -220,6 +222,8 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
                         ts_power[i, k] = math.nan
                         ts_soc[i, k] = e_wh * inv_cap if cap > 0.0 else 1.0
                         ts_trad[i, k] = tr
+                        ts_compute[i, k] = math.nan
+                        ts_heat[i, k] = math.nan
                     continue
                 sx, sy, sz = sun_u[k, 0], sun_u[k, 1], sun_u[k, 2]
                 lit = illumination(x, y, z, vx, vy, vz, sx, sy, sz, sun_d[k], conical, half_step, reject_km)
@@ -229,6 +233,7 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
                 f = 1.0
                 if tc > chip_limit:
                     f = max(0.0, 1.0 - (tc - chip_limit) * inv_band)
+                f_heat = f
                 load = bus_w + f * it_draw_w
                 if avail >= load:
                     e_wh = min(cap, e_wh + (avail - load) * charge_eff * hours)
@@ -289,6 +294,8 @@ def advance(el, t_s, dt_s, sun_u, sun_d, p, state, acc, fleet_blocks, ts_lit, ts
                     ts_power[i, k] = p_array
                     ts_soc[i, k] = soc
                     ts_trad[i, k] = tr
+                    ts_compute[i, k] = f
+                    ts_heat[i, k] = f_heat
             state[i, S_ENERGY_WH] = e_wh
             state[i, S_T_CHIP] = tc
             state[i, S_T_COOLANT] = tl
