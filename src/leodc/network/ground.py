@@ -2,7 +2,9 @@
 control it; where each site sees a satellite, and the contact windows that follow.
 
 Sites are rows of ``name, latitude_deg, longitude_deg, altitude_m, role`` (``user``, ``gateway`` or
-``control``), with a population for user sites. leodc ships the 100 most populous cities and a set of
+``control``), with a population for user sites and, optionally, a site's own weather availability for
+its feeder links (``weather_availability``: the share of time the weather lets them run; empty: the
+catalog's figure for the scenario's feeder link). leodc ships the 100 most populous cities and a set of
 real gateway and control sites (``network/data/``, their sources in ``network/data/README.md``); a
 user's own list is a CSV with the same columns, or a TOML file of ``[[sites]]`` tables.
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 import csv
 import math
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 
@@ -32,6 +34,7 @@ STATIONS_FILE = "ground_stations.csv"
 M_PER_KM = 1000.0
 MAX_NAME_CHARS = 200
 COLUMNS = ("name", "latitude_deg", "longitude_deg", "altitude_m")
+WEATHER_COLUMN = "weather_availability"
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,13 @@ class GroundSites:
     altitude_m: np.ndarray
     role: np.ndarray  # str: user, gateway or control
     population: np.ndarray  # 0 where not a population centre
+    # share of time the weather lets the site's feeder links run (0..1); NaN: the catalog's figure for
+    # the scenario's feeder link
+    weather_availability: np.ndarray | None = field(default=None)
+
+    def __post_init__(self):
+        if self.weather_availability is None:
+            object.__setattr__(self, "weather_availability", np.full(self.name.shape, np.nan))
 
     def __len__(self) -> int:
         return int(self.name.size)
@@ -112,7 +122,7 @@ def max_slant_range_km(altitude_km: float, min_elevation_deg: float) -> float:
 
 # ---------------------------------------------------------------------------------------------- reading sites
 def _row_sites(rows: list[dict], source: str, default_role: str | None) -> GroundSites:
-    names, lat, lon, alt, role, pop = [], [], [], [], [], []
+    names, lat, lon, alt, role, pop, weather = [], [], [], [], [], [], []
     for i, row in enumerate(rows, start=1):
         where = f"{source}: row {i}"
         missing = [c for c in COLUMNS if row.get(c) in (None, "")]
@@ -136,6 +146,7 @@ def _row_sites(rows: list[dict], source: str, default_role: str | None) -> Groun
         kind = str(row.get("role") or default_role or "user").strip()
         if kind not in ROLES:
             raise InputError(where, "role", f"expected one of {', '.join(ROLES)} (got {kind!r})")
+        weather.append(_share(row.get(WEATHER_COLUMN), where, WEATHER_COLUMN))
         names.append(name)
         lat.append(values[0])
         lon.append(values[1])
@@ -148,7 +159,21 @@ def _row_sites(rows: list[dict], source: str, default_role: str | None) -> Groun
         dup = next(n for n in names if sum(m.lower() == n.lower() for m in names) > 1)
         raise InputError(source, "name", f"site {dup!r} appears twice; expected unique names")
     return GroundSites(np.array(names, dtype=object), np.array(lat), np.array(lon), np.array(alt),
-                       np.array(role, dtype=object), np.array(pop))
+                       np.array(role, dtype=object), np.array(pop), np.array(weather))
+
+
+def _share(value, where: str, column: str) -> float:
+    """An optional share of time (0 to 1) from a row; NaN where the row leaves it empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return math.nan
+    expected = f"expected a share of time from 0 to 1, or empty (got {value!r})"
+    try:
+        share = math.nan if isinstance(value, bool) else float(value)  # a TOML true is no share
+    except (TypeError, ValueError):
+        raise InputError(where, column, expected) from None
+    if not (math.isfinite(share) and 0.0 <= share <= 1.0):
+        raise InputError(where, column, expected)
+    return share
 
 
 def read_sites(path: str | Path, default_role: str | None = None) -> GroundSites:

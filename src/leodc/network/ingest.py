@@ -2,11 +2,12 @@
 the backlog that builds when they cannot, and the days a training set takes to upload.
 
 At each step a site links to as many satellites as it has antennas (or as it sees above its mask, if
-fewer); each link carries the feeder link's rate for the share of time the weather allows
-(``catalog.feeder_links``). Demand arrives at a steady rate (bytes per day / 86,400 s); what the
-links cannot carry in a step waits in the site's backlog for the next. Over the span: the share of
-the demand carried, the largest and the final backlog, and the days to upload ``dataset_bytes`` at the
-site's mean rate.
+fewer); each link carries the feeder link's rate for the share of time the weather allows: the site's
+own figure where its site list gives one (``weather_availability``), else the catalog's figure for the
+feeder link (``catalog.feeder_links``). Demand arrives at a steady rate (bytes per day / 86,400 s);
+what the links cannot carry in a step waits in the site's backlog for the next. Over the span: the
+share of the demand carried, the largest and the final backlog, and the days to upload
+``dataset_bytes`` at the site's mean rate.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ BITS_PER_BYTE = 8.0
 @dataclass(frozen=True)
 class FeederModel:
     rate_bps: float  # one antenna's link to one satellite
-    weather_availability: float  # share of time the link runs
+    weather_availability: float  # share of time the link runs, where a site gives no figure of its own
     antennas_per_site: int
 
 
@@ -42,6 +43,7 @@ class IngestSeries:
     capacity_bytes_per_s: np.ndarray  # [n_sites, n_steps]
     backlog_bytes: np.ndarray  # [n_sites, n_steps], after each step
     carried_bytes: np.ndarray  # [n_sites]
+    weather_availability: np.ndarray  # [n_sites], the share of time each site's links run
 
     def summary(self, dataset_bytes: float) -> list[dict]:
         span_s = float(self.t_s[-1] - self.t_s[0]) + self._step_s() if self.t_s.size else 0.0
@@ -56,6 +58,7 @@ class IngestSeries:
                 "backlog_bytes_max": float(self.backlog_bytes[k].max()) if self.t_s.size else 0.0,
                 "backlog_bytes_final": float(self.backlog_bytes[k, -1]) if self.t_s.size else 0.0,
                 "links_mean": float(self.links[k].mean()) if self.t_s.size else 0.0,
+                "weather_availability": float(self.weather_availability[k]),
                 "dataset_upload_days": (dataset_bytes / (mean_bytes_per_s * SECONDS_PER_DAY)
                                         if mean_bytes_per_s > 0 else None),
             })
@@ -68,8 +71,10 @@ class IngestSeries:
 def ingest_series(elements: FleetElements, senders: GroundSites, demand_bytes_per_day: np.ndarray,
                   feeder: FeederModel, min_elevation_deg: float, start_jd: float, step_s: float,
                   n_steps: int) -> IngestSeries:
-    """Capacity, carried data and backlog of each sending site over ``n_steps`` steps of ``step_s``."""
+    """Capacity, carried data and backlog of each sending site over ``n_steps`` steps of ``step_s``. A
+    site's own weather availability (``GroundSites.weather_availability``) replaces the feeder's."""
     m = len(senders)
+    weather = site_weather_availability(senders, feeder)
     clock = FleetPositions(elements, start_jd, step_s)
     xyz = senders.itrs_km()
     links = np.zeros((m, n_steps), dtype=np.int64)
@@ -85,11 +90,17 @@ def ingest_series(elements: FleetElements, senders: GroundSites, demand_bytes_pe
                                       max_slant_range_km(top_km, min_elevation_deg))
         visible = np.bincount(site_idx, minlength=m)
         links[:, k] = np.minimum(visible, feeder.antennas_per_site)
-        capacity[:, k] = links[:, k] * feeder.rate_bps * feeder.weather_availability / BITS_PER_BYTE
+        capacity[:, k] = links[:, k] * feeder.rate_bps * weather / BITS_PER_BYTE
         offered = waiting + demand_per_step
         sent = np.minimum(offered, capacity[:, k] * step_s)
         carried += sent
         waiting = offered - sent
         backlog[:, k] = waiting
     return IngestSeries([str(n) for n in senders.name], np.asarray(demand_bytes_per_day, dtype=float),
-                        np.arange(n_steps) * step_s, links, capacity, backlog, carried)
+                        np.arange(n_steps) * step_s, links, capacity, backlog, carried, weather)
+
+
+def site_weather_availability(senders: GroundSites, feeder: FeederModel) -> np.ndarray:
+    """The share of time each site's feeder links run: its own figure, else the feeder's."""
+    own = np.asarray(senders.weather_availability, dtype=float)
+    return np.where(np.isfinite(own), own, feeder.weather_availability)

@@ -1,6 +1,7 @@
 """What the dashboard reads of a stored run, through the run layout (``runs.layout``) and the stage
-results: the fleet's time series, the sample satellites' series, the cost items, the baselines and
-the globe's orbit sample, as JSON-ready values (NumPy columns as lists, non-finite floats as null).
+results: the fleet's time series, the sample satellites' series, the cost items, the baselines, the
+globe's orbit sample and the laser links of its satellites, as JSON-ready values (NumPy columns as
+lists, non-finite floats as null).
 """
 
 from __future__ import annotations
@@ -11,8 +12,16 @@ from typing import Any
 import numpy as np
 import pyarrow.parquet as pq
 
+from leodc.design import design
 from leodc.errors import NotFoundError
+from leodc.network.figures import fleet_shells
+from leodc.network.latency import FleetPositions, fleet_topology, itrs_positions, link_model
+from leodc.network.links import GRID_TERMINALS, LinkModel, live_links
+from leodc.orbits.elements import FleetElements
+from leodc.orbits.epochs import julian_date, timestamps
+from leodc.runs.export import read_elements
 from leodc.runs.layout import RunLayout, table_columns
+from leodc.scenario import Scenario, Shell
 
 FIGURE_MAX_POINTS = 1000
 # economics items that are totals of the others, not items of the breakdown
@@ -25,6 +34,14 @@ GLOBE_POSITION_DECIMALS = 2  # km: 10 m
 GLOBE_SUNLIT_DECIMALS = 3
 GLOBE_STEP_DECIMALS = 3  # s
 GLOBE_FRAME = "ITRS (Earth-fixed), km"
+# the laser links the globe draws: those of a spread of its satellites, at most this many links (each
+# link end outside the globe's sample is sent as a track of its own: this bounds the payload)
+GLOBE_MAX_LASER_LINKS = 400
+# the topology is rebuilt from the stored elements on request: up to this many satellites in the fleet
+# (+Grid shells and formations; ~1 s at this size) ...
+GLOBE_LINKS_MAX_FLEET = 100_000
+# ... and up to this many for a real fleet, whose nearest neighbours are found anew at every step (~3 s)
+GLOBE_NEAREST_LINKS_MAX_FLEET = 3_000
 
 
 def column_json(values: np.ndarray, digits: int | None = None) -> list:
@@ -125,7 +142,8 @@ def globe_sample(layout: RunLayout, fleet_satellites: int | None, max_satellites
     cols = _orbit_sample(layout)
     stored = np.unique(cols["sat_id"])
     times = np.unique(cols["time"])
-    satellites = [_track(cols, sat, times) for sat in _spread(stored, max_satellites)]
+    shown_ids = _spread(stored, max_satellites)
+    satellites = [_track(cols, sat, times) for sat in shown_ids]
     fleet = int(fleet_satellites) if fleet_satellites else int(stored.size)
     shown = len(satellites)
     step_s = float((times[1] - times[0]) / np.timedelta64(1, "s")) if times.size > 1 else 0.0
@@ -141,6 +159,7 @@ def globe_sample(layout: RunLayout, fleet_satellites: int | None, max_satellites
         "step_s": round(step_s, GLOBE_STEP_DECIMALS),
         "sunlit_share": float(np.mean(cols["sunlit"])) if cols["sunlit"].size else None,
         "satellites": satellites,
+        "laser_links": globe_laser_links(layout, shown_ids, times),
     }
 
 
@@ -167,3 +186,113 @@ def network_paths(layout: RunLayout) -> dict:
                          for i in rows],
         })
     return {"frame": GLOBE_FRAME, "pairs": out}
+
+
+# ---------------------------------------------------------------------------------------------- laser links
+def sample_laser_links(elements: FleetElements, shells: list[Shell] | None, model: LinkModel, start_jd: float,
+                       step_s: float, n_steps: int, sat_ids: np.ndarray) -> dict:
+    """The laser links of the satellites ``sat_ids`` at the steps ``k * step_s`` (s from ``start_jd``,
+    ``k < n_steps``), by the network stage's own model: the fleet's topology (``fleet_topology``: +Grid
+    inside shells, formation neighbours, nearest neighbours found anew at every step for a real fleet),
+    the positions it routes on (``FleetPositions``) and the links it keeps at each step (``live_links``:
+    within range, clear of the Earth plus the margin).
+
+    Returns ``links``: each link once (``a < b``, satellite ids) with the runs of steps at which it is
+    live (``live_steps``: first and last step, inclusive; a link never live is left out), and
+    ``neighbours``: the Earth-fixed tracks (km, one position per step) of the link ends not in
+    ``sat_ids``."""
+    order = np.argsort(elements.sat_id, kind="stable")
+    chosen_index = order[np.searchsorted(elements.sat_id, sat_ids, sorter=order)]
+    n = len(elements)
+    chosen = np.zeros(n, dtype=bool)
+    chosen[chosen_index] = True
+    # formations take their neighbours from the start's positions
+    topology = fleet_topology(shells, n, model, itrs_positions(elements, start_jd, 0.0))
+    nearest = topology.dynamic.size > 0
+    if nearest:  # nearest neighbours each step: every satellite's position at every step
+        subset = np.arange(n)
+        clock = FleetPositions(elements, start_jd, step_s)
+    else:  # fixed links: only the chosen satellites' links and the satellites at their other ends
+        incident = topology.fixed[chosen[topology.fixed].any(axis=1)]
+        subset = np.unique(np.concatenate([chosen_index, incident.ravel()]))
+        local_edges = np.searchsorted(subset, incident)
+        clock = FleetPositions(elements.take(subset), start_jd, step_s)
+    steps: dict[tuple[int, int], list[int]] = {}
+    for k in range(n_steps):
+        r = clock.at(k)
+        if nearest:
+            edges = topology.edges_at(r, model)
+            edges = edges[chosen[edges].any(axis=1)]
+        else:
+            edges = local_edges
+        live, _ = live_links(edges, r, model)
+        for a, b in np.sort(subset[live], axis=1).tolist():
+            steps.setdefault((a, b), []).append(k)
+    pairs = sorted(steps)
+    ends = np.setdiff1d(np.array(pairs, dtype=np.int64).ravel(), chosen_index)
+    tracks = np.zeros((ends.size, n_steps, 3))
+    if ends.size:
+        ends_clock = FleetPositions(elements.take(ends), start_jd, step_s)
+        for k in range(n_steps):
+            tracks[:, k] = ends_clock.at(k)
+    ids = elements.sat_id
+    return {
+        "links": [{"a": int(ids[a]), "b": int(ids[b]), "live_steps": _runs(steps[(a, b)])} for a, b in pairs],
+        "neighbours": [{"sat_id": int(ids[i]), "positions_km": np.round(tracks[j], GLOBE_POSITION_DECIMALS).tolist()}
+                       for j, i in enumerate(ends)],
+    }
+
+
+def _runs(steps: list[int]) -> list[list[int]]:
+    """Sorted step indices as runs of consecutive steps, ``[first, last]`` each."""
+    out: list[list[int]] = []
+    for k in steps:
+        if out and k == out[-1][1] + 1:
+            out[-1][1] = k
+        else:
+            out.append([k, k])
+    return out
+
+
+def globe_laser_links(layout: RunLayout, shown_ids: np.ndarray, times: np.ndarray) -> dict:
+    """The laser links of (a spread of) the globe's satellites at the orbit sample's times, with the
+    fleet rebuilt from the run's inputs and stored elements; no links, and a note saying why, where the
+    run cannot give them."""
+    def none(why: str) -> dict:
+        return {"links": [], "neighbours": [], "linked_sat_ids": [], "note": why}
+
+    try:
+        scenario = Scenario.model_validate(layout.read_json(layout.inputs))
+        elements = read_elements(layout.root)
+        shells = fleet_shells(scenario, design(scenario))
+    except ValueError:  # a run from before its inputs or elements were stored, or from another version
+        return none("none: this run's inputs or elements cannot be read back")
+    limit = GLOBE_LINKS_MAX_FLEET if shells else GLOBE_NEAREST_LINKS_MAX_FLEET
+    if len(elements) > limit:
+        return none(f"none: the fleet's {len(elements):,} satellites are more than the globe rebuilds links for "
+                    f"({limit:,})")
+    start_jd = julian_date(scenario.simulation.start_utc)
+    t_s = (times - timestamps(start_jd, np.zeros(1))[0]) / np.timedelta64(1, "s")
+    step_s = float(t_s[1] - t_s[0]) if t_s.size > 1 else 1.0
+    steps = np.round(t_s / step_s)
+    if not np.allclose(steps * step_s, t_s) or (steps != np.arange(t_s.size)).any():
+        return none("none: the orbit sample's times are not steps from the start")
+    if not np.isin(shown_ids, elements.sat_id).all():
+        return none("none: the orbit sample's satellites are not among the stored elements")
+    model = link_model(scenario.network)
+    # each satellite has at most this many links at a time (+Grid: four; nearest neighbours: its terminals)
+    per_satellite = max(model.terminals_per_satellite, GRID_TERMINALS)
+    linked = _spread(shown_ids, max(1, GLOBE_MAX_LASER_LINKS // per_satellite))
+    found = sample_laser_links(elements, shells, model, start_jd, step_s, t_s.size, linked)
+    links = found["links"]
+    while len(links) > GLOBE_MAX_LASER_LINKS:  # nearest neighbours change over the span: fewer satellites
+        linked = _spread(linked, len(linked) // 2)
+        links = [link for link in links if np.isin([link["a"], link["b"]], linked).any()]
+    ends = {link["a"] for link in links} | {link["b"] for link in links}
+    shown_set = set(shown_ids.tolist())
+    neighbours = [t for t in found["neighbours"] if t["sat_id"] in ends and t["sat_id"] not in shown_set]
+    n_linked, n_shown = len(linked), len(shown_ids)
+    whose = f"{n_linked} of the {n_shown} satellites shown" if n_linked < n_shown else f"the {n_shown} satellites shown"
+    return {"links": links, "neighbours": neighbours, "linked_sat_ids": [int(i) for i in linked],
+            "note": (f"{len(links)} links of {whose}, each drawn while live" if links
+                     else f"none of {whose} has a live link over the sample")}

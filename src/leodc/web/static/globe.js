@@ -1,7 +1,9 @@
 "use strict";
 // The constellation on a CesiumJS globe: offline imagery (NaturalEarthII, shipped with Cesium), no Ion,
 // no geocoder, no terrain. Each satellite is a point moving through its Earth-fixed samples, coloured
-// by its sunlit share at the clock's time: yellow in sunlight, blue in shadow.
+// by its sunlit share at the clock's time: yellow in sunlight, blue in shadow. The laser links of the
+// sampled satellites are lines between them and their link neighbours, drawn while the network stage's
+// model keeps them live (in range, clear of the Earth plus the margin).
 
 const runId = runIdFromPath();
 window.CESIUM_BASE_URL = "/cesium/";
@@ -49,6 +51,8 @@ async function main() {
     ? `Sample: ${globe.note} (the fleet has ${globe.fleet_satellites.toLocaleString("en-US")}); `
       + `${globe.times.length} steps of ${globe.step_s} s.`
     : `${globe.note}; ${globe.times.length} steps of ${globe.step_s} s.`;
+  const laser = globe.laser_links || { links: [], neighbours: [], note: "none served" };
+  note.textContent += ` Laser links (cyan lines): ${laser.note}.`;
   if (!info.cesium_available) {
     fail("CesiumJS is not installed on this server, so the globe cannot be drawn. "
       + "Run `make web` (it installs the npm package cesium into .cache/cesium), then restart `leodc serve`.");
@@ -57,14 +61,16 @@ async function main() {
   try {
     loadCss("/cesium/Widgets/widgets.css");
     await loadScript("/cesium/Cesium.js");
-    const viewer = await draw(globe);
+    const { viewer, tracks } = draw(globe);
     drawPaths(viewer, network);
+    drawLaserLinks(viewer, globe, laser, tracks);
+    await globeReady(viewer);
   } catch (e) {
     fail(`The globe could not be drawn: ${e.message}`);
   }
 }
 
-async function draw(globe) {
+function draw(globe) {
   Cesium.Ion.defaultAccessToken = "";  // never ask Cesium ion for anything
   const imagery = Cesium.ImageryLayer.fromProviderAsync(
     Cesium.TileMapServiceImageryProvider.fromUrl(Cesium.buildModuleUrl("Assets/Textures/NaturalEarthII")));
@@ -79,6 +85,7 @@ async function draw(globe) {
     contextOptions: { webgl: { preserveDrawingBuffer: true } },
   });
   window.leodcViewer = viewer;
+  const tracks = new Map();  // satellite id: its sampled position, for the laser links' ends
   viewer.scene.globe.enableLighting = true;  // day and night from Cesium's own Sun: the terminator shows
 
   const times = globe.times.map((t) => Cesium.JulianDate.fromIso8601(t));
@@ -87,12 +94,8 @@ async function draw(globe) {
   const shadowColor = Cesium.Color.fromCssColorString("#3f7fff");
 
   for (const sat of globe.satellites) {
-    const position = new Cesium.SampledPositionProperty(Cesium.ReferenceFrame.FIXED);
-    position.setInterpolationOptions({ interpolationDegree: 5,
-      interpolationAlgorithm: Cesium.LagrangePolynomialApproximation });
-    const sampleTimes = sat.time_index.map((i) => times[i]);
-    const points = sat.positions_km.map(([x, y, z]) => new Cesium.Cartesian3(x * 1000, y * 1000, z * 1000));
-    position.addSamples(sampleTimes, points);
+    const position = sampledTrack(sat.time_index.map((i) => times[i]), sat.positions_km);
+    tracks.set(sat.sat_id, position);
     const lit = sat.sunlit;
     const scratch = new Cesium.Color();
     const color = new Cesium.CallbackProperty((time) => {
@@ -119,8 +122,11 @@ async function draw(globe) {
   clock.multiplier = 60;
   clock.shouldAnimate = true;
   if (viewer.timeline) viewer.timeline.zoomTo(start, stop);
+  return { viewer, tracks };
+}
 
-  // Ready once the globe's tiles are in and a frame has been drawn with the satellites.
+// Ready once the globe's tiles are in and a frame has been drawn with everything on it.
+async function globeReady(viewer) {
   await new Promise((resolve) => {
     const deadline = Date.now() + 30000;
     const remove = viewer.scene.postRender.addEventListener(() => {
@@ -128,7 +134,47 @@ async function draw(globe) {
     });
   });
   window.leodcGlobeReady = true;
-  return viewer;
+}
+
+// A satellite's Earth-fixed track (km samples) as a position that moves with the clock.
+function sampledTrack(sampleTimes, positionsKm) {
+  const position = new Cesium.SampledPositionProperty(Cesium.ReferenceFrame.FIXED);
+  position.setInterpolationOptions({ interpolationDegree: 5,
+    interpolationAlgorithm: Cesium.LagrangePolynomialApproximation });
+  position.addSamples(sampleTimes,
+    positionsKm.map(([x, y, z]) => new Cesium.Cartesian3(x * 1000, y * 1000, z * 1000)));
+  return position;
+}
+
+// The laser links of the sampled satellites: a straight line between the two ends' tracks, available
+// over the steps the network stage's model keeps the link live (each step stands for the half step
+// either side of it, as the satellites' colours do), so a link shows and clears as the clock runs.
+function drawLaserLinks(viewer, globe, laser, tracks) {
+  const times = globe.times.map((t) => Cesium.JulianDate.fromIso8601(t));
+  const last = times.length - 1;
+  const halfStepS = (globe.step_s || 0) / 2;
+  for (const end of laser.neighbours) {
+    if (!tracks.has(end.sat_id)) tracks.set(end.sat_id, sampledTrack(times, end.positions_km));
+  }
+  const color = Cesium.Color.fromCssColorString("#3fe0ff").withAlpha(0.8);
+  let drawn = 0;
+  for (const link of laser.links) {
+    const a = tracks.get(link.a), b = tracks.get(link.b);
+    if (!a || !b) continue;
+    const live = link.live_steps.map(([first, stop]) => new Cesium.TimeInterval({
+      start: first === 0 ? times[0] : Cesium.JulianDate.addSeconds(times[first], -halfStepS, new Cesium.JulianDate()),
+      stop: stop === last ? times[last] : Cesium.JulianDate.addSeconds(times[stop], halfStepS, new Cesium.JulianDate()),
+    }));
+    viewer.entities.add({
+      id: `laser-${link.a}-${link.b}`,
+      name: `laser link ${link.a} – ${link.b}`,
+      availability: new Cesium.TimeIntervalCollection(live),
+      polyline: { positions: new Cesium.PositionPropertyArray([a, b]), width: 1.5, arcType: Cesium.ArcType.NONE,
+        material: color },
+    });
+    drawn += 1;
+  }
+  window.leodcLaserLinks = drawn;
 }
 
 // The chosen pair's path at the clock's time: ground site, the satellites it crosses, ground site (the
