@@ -8,6 +8,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = ROOT / "examples" / "published"
+# the workload stage in little time, for tests that run the pipeline on tiny fleets: a small inference
+# load over six minutes (tiny fleets have no laser link between the training job's satellites, so the
+# stage reports training as not possible there; tests/test_workload*.py run it on real shells)
+WORKLOAD_TINY = ["workload.inference.requests_per_day=1e5", "workload.inference.hours=0.1", "workload.days=0.05"]
+WORKLOAD_TINY_FIELDS = dict(s.split("=", 1) for s in WORKLOAD_TINY)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pytest
 
 import leodc
+from conftest import WORKLOAD_TINY_FIELDS
 from leodc import api
 from leodc.design import Design
 from leodc.errors import InputError, LeodcError
@@ -27,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 SATELLITES = 20
 DAYS = 0.05
-TINY = {"fleet.target_satellites": SATELLITES}
+TINY = {"fleet.target_satellites": SATELLITES, **WORKLOAD_TINY_FIELDS}
 SUBPROCESS_TIMEOUT_S = 300
 HEAVY_MODULES = ("dask", "distributed", "duckdb", "numba", "leodc.api", "leodc.runs", "leodc.simulate.engine")
 
@@ -128,6 +129,12 @@ def test_run_stores_a_complete_run_with_its_report(stored, scenario, home):
     assert stored.design.inputs == with_overrides(scenario, {"simulation.days": DAYS}).model_dump(mode="json")
     assert stored.simulation.simulation.satellites == SATELLITES and stored.simulation.simulation.days == DAYS
     assert stored.economics.assessment["fleet"]["satellites"] == SATELLITES
+    # the network and workload stages read back; the economics took the delivered tokens from the workload
+    assert stored.network.summary["pairs"] and stored.network.latency.num_rows > 0
+    inference = stored.workload.summary["inference"]
+    assert inference["requests"] > 0 and stored.workload.requests.num_rows > 0
+    assert stored.economics.assessment["economics"]["usd_per_million_tokens"] > 0
+    assert stored.metrics["latency_ms_p50"] == inference["latency_ms_p50"]
     assert repr(stored) == f"Run({stored.id!r}, status='complete', scenario={scenario.name!r})"
 
 

@@ -18,10 +18,11 @@ import time
 
 import pytest
 
+from conftest import WORKLOAD_TINY
 from leodc.runs.layout import RunLayout
 from leodc.runs.store import RunStore
 
-TINY = ["fleet.target_satellites=4", "simulation.days=0.01", "network.hours=0.1"]
+TINY = ["fleet.target_satellites=4", "simulation.days=0.01", "network.hours=0.1", *WORKLOAD_TINY]
 KILLS = 20
 SEED = 20260320
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import WORKLOAD_TINY
 from leodc.design import design
 from leodc.network.figures import fleet_shells
 from leodc.network.latency import FleetPositions, fleet_topology, itrs_positions, link_model
@@ -46,7 +47,7 @@ CHROMIUM_ARGS = [
     "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
 ]
 PAGE_TIMEOUT_MS = 40_000
-OVERRIDES = ["fleet.target_satellites=30", "simulation.days=0.05"]
+OVERRIDES = ["fleet.target_satellites=30", "simulation.days=0.05", *WORKLOAD_TINY]
 FLEET_SATELLITES = 30
 SAMPLE_SATELLITES = 10  # the globe asked for fewer satellites than the fleet holds
 

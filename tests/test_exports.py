@@ -15,6 +15,7 @@ from sgp4 import omm
 from sgp4.api import Satrec
 from sgp4.exporter import export_omm
 
+from conftest import WORKLOAD_TINY
 from leodc.files import TMP_SUFFIX
 from leodc.orbits.elements import satrec_for
 from leodc.orbits.frames import teme_to_gcrs
@@ -41,7 +42,8 @@ UNIX_EPOCH_JD = 2440587.5
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     home = tmp_path_factory.mktemp("runs")
-    record = run_scenario(load_scenario("builtin:default", ["fleet.target_satellites=30", "simulation.days=0.05"]),
+    record = run_scenario(load_scenario("builtin:default", ["fleet.target_satellites=30", "simulation.days=0.05",
+                                                            *WORKLOAD_TINY]),
                           home)
     return home, record.id, home / record.id
 

@@ -30,6 +30,7 @@ import duckdb
 import numpy as np
 import pytest
 
+from conftest import WORKLOAD_TINY, WORKLOAD_TINY_FIELDS
 from leodc.errors import EXIT_BAD_INPUT
 from leodc.report import write_report
 from leodc.runs import store as store_module
@@ -46,8 +47,8 @@ with warnings.catch_warnings():  # newer Starlette prefers httpx2 and warns abou
 
 DATA = Path(__file__).parent / "data"
 STATIONS_TLE = DATA / "celestrak-stations-2023-07-07.tle"
-TINY = ["fleet.target_satellites=4", "simulation.days=0.01", "network.hours=0.1"]
-TINY_FIELDS = {"fleet.target_satellites": 2, "network.hours": 0.1}
+TINY = ["fleet.target_satellites=4", "simulation.days=0.01", "network.hours=0.1", *WORKLOAD_TINY]
+TINY_FIELDS = {"fleet.target_satellites": 2, "network.hours": 0.1, **WORKLOAD_TINY_FIELDS}
 TINY_DAYS = 0.01
 RUNS_IN_HOME = 2
 REBUILD = "leodc runs rebuild"

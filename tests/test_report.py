@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 from sgp4.api import SGP4_ERRORS
 
+from conftest import WORKLOAD_TINY
 from leodc.catalog import load_catalog
 from leodc.report import FIGURES, REPORT_FILE, build_report, cost_figure, write_report
 from leodc.runs.layout import RunLayout
@@ -25,7 +26,8 @@ BUNDLE_OPEN = '<script type="text/javascript" id="plotly-js">'
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     home = tmp_path_factory.mktemp("runs")
-    record = run_scenario(load_scenario("builtin:default", ["fleet.target_satellites=30", "simulation.days=0.1"]),
+    record = run_scenario(load_scenario("builtin:default", ["fleet.target_satellites=30", "simulation.days=0.1",
+                                                            *WORKLOAD_TINY]),
                           home)
     return home, record
 
@@ -58,7 +60,7 @@ def test_report_is_one_self_contained_file(report_text):
     rest = _outside_bundle(text)
     assert "https://cdn" not in rest
     assert not re.findall(r"https?://", rest)
-    assert text.count("Plotly.newPlot(") == 7  # seven figures
+    assert text.count("Plotly.newPlot(") == 8  # eight figures
 
 
 def test_every_figure_has_its_title_and_caption(report_text):
@@ -69,6 +71,16 @@ def test_every_figure_has_its_title_and_caption(report_text):
     assert text.count('class="caption"') >= len(FIGURES)
     for name in ("chunk-00000.parquet", "reentries.parquet", "fleet.parquet", "compare.json", "beta_over_year"):
         assert name in text
+
+
+def test_workload_panel_draws_orbit_beside_ground(report_text):
+    """The workload stage's panel: the requests' latencies in orbit and on the ground, the inference table with
+    both, and training reported as not possible on this tiny fleet (no laser link between its satellites)."""
+    _, text = report_text
+    section = _section(text, "workload")
+    assert "Plotly.newPlot" in section and "workload/summary.json" in section and "workload/requests.parquet" in section
+    assert "latency_ms_p50" in section and "Ashburn" in section
+    assert "Training was not possible on this fleet" in section
 
 
 def test_latency_panel_draws_the_network_stage(report_text):

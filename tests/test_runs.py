@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import WORKLOAD_TINY
 from leodc.runs.pipeline import run_scenario
 from leodc.runs.store import RunStore, diff
 from leodc.scenario import InputError, load_scenario
 
-TINY = ["fleet.target_satellites=30", "simulation.days=0.05"]
+TINY = ["fleet.target_satellites=30", "simulation.days=0.05", *WORKLOAD_TINY]
 SET_TINY = [arg for s in TINY for arg in ("--set", s)]
 
 
@@ -33,9 +34,10 @@ def test_run_stores_everything_and_reruns_make_new_runs(tmp_path):
     assert a.scenario_digest == b.scenario_digest
     run = tmp_path / a.id
     for name in ("inputs.json", "assessment.json", "compare.json", "environment.json", "orbits.parquet",
-                 "elements.parquet", "simulation/satellites.parquet", "simulation/fleet.parquet"):
+                 "elements.parquet", "simulation/satellites.parquet", "simulation/fleet.parquet",
+                 "network/summary.json", "workload/summary.json", "workload/requests.parquet"):
         assert (run / name).exists(), name
-    assert a.timings["workload"] is None and a.timings["network"] > 0 and a.timings["simulate"] > 0
+    assert all(a.timings[stage] > 0 for stage in ("simulate", "network", "workload"))
     assert a.metrics["satellites"] == 30 and a.metrics["total_cost_usd"] > 0
     store = RunStore(tmp_path)
     assert [r.id for r in store.list()] == [b.id, a.id]

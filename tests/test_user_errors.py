@@ -180,6 +180,14 @@ SETS = {
     "unknown field": ("audit", "orbit.height_km=500", "orbit.height_km", "unknown field"),
     "window of no steps": ("design", "simulation.window_steps=0", "simulation.window_steps", "greater than 0"),
     "bad start time": ("design", "simulation.start_utc=yesterday", "simulation.start_utc", "ISO 8601"),
+    # the workload stage (issue 11): zero accelerators, negative tokens, an SLO of 0 ms
+    "zero accelerators a replica": ("workload", "workload.inference.accelerators_per_replica=0",
+                                    "workload.inference.accelerators_per_replica", "greater than 0"),
+    "zero training satellites": ("workload", "workload.training.satellites=0", "workload.training.satellites",
+                                 "greater than 0"),
+    "negative tokens": ("workload", "workload.training.tokens=-1", "workload.training.tokens", "greater than 0"),
+    "an SLO of 0 ms": ("workload", "workload.inference.slo_ms=0", "workload.inference.slo_ms", "greater than 0"),
+    "unknown job": ("workload", "workload.jobs=[\"serving\"]", "workload.jobs.0", "training"),
 }
 
 
@@ -187,6 +195,11 @@ SETS = {
 def test_bad_set_value(case, leodc_cli):
     command, override, field, fragment = SETS[case]
     one_line(leodc_cli(command, "builtin:default", "--set", override), "--set", field, fragment)
+
+
+def test_workload_job_option(leodc_cli):
+    one_line(leodc_cli("workload", "builtin:default", "--job", "serving"), "--job", None,
+             "expected training or inference")
 
 
 def test_set_without_equals(leodc_cli):

@@ -7,6 +7,7 @@ import warnings
 
 import pytest
 
+from conftest import WORKLOAD_TINY
 from leodc.errors import InputError, LeodcError, NotFoundError
 from leodc.runs.pipeline import run_scenario
 from leodc.runs.store import RunStore
@@ -18,7 +19,7 @@ with warnings.catch_warnings():  # newer Starlette prefers httpx2 and warns abou
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-TINY = ["fleet.target_satellites=30", "simulation.days=0.05"]
+TINY = ["fleet.target_satellites=30", "simulation.days=0.05", *WORKLOAD_TINY]
 
 
 @pytest.fixture(scope="module")

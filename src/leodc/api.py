@@ -30,7 +30,15 @@ from leodc.design import Design
 from leodc.design import design as design_stage
 from leodc.errors import InputError, NotFoundError
 from leodc.report import write_report
-from leodc.runs.layout import DesignStage, EconomicsStage, RunLayout, SimulateStage, table_columns
+from leodc.runs.layout import (
+    DesignStage,
+    EconomicsStage,
+    NetworkStage,
+    RunLayout,
+    SimulateStage,
+    WorkloadStage,
+    table_columns,
+)
 from leodc.runs.pipeline import run_scenario
 from leodc.runs.store import RunRecord, RunStore
 from leodc.scenario import Scenario
@@ -241,6 +249,18 @@ class Run:
         """The simulate stage: ``simulation`` (the engine's :class:`SimulationResult`), ``orbits`` and
         ``elements`` (Arrow tables)."""
         return SimulateStage.read(self.layout)
+
+    @cached_property
+    def network(self) -> NetworkStage:
+        """The network stage: ``latency`` (an Arrow table of round trips per pair and step) and ``summary``
+        (per pair percentiles and bounds, oversight, bandwidth per shell, ingest)."""
+        return NetworkStage.read(self.layout)
+
+    @cached_property
+    def workload(self) -> WorkloadStage:
+        """The workload stage: ``summary`` (training and inference, each beside its terrestrial twin, and the
+        mission's delivered accelerator-hours per year) and ``requests`` (a sample of request latencies)."""
+        return WorkloadStage.read(self.layout)
 
     @cached_property
     def economics(self) -> EconomicsStage:

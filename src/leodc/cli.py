@@ -574,6 +574,50 @@ def network(scenario: ScenarioArg,
 
 
 @app.command()
+def workload(scenario: ScenarioArg,
+             job: Annotated[str | None, typer.Option("--job", help="training or inference (default: the scenario's "
+                                                     "workload.jobs).")] = None,
+             out: Annotated[Path | None, typer.Option("--out", help="Directory to write summary.json and "
+                                                      "requests.parquet into (new or empty).")] = None,
+             set_: SetOpt = None, as_json: JsonOpt = False) -> None:
+    """Training and inference on the fleet as discrete events (throttling, faults, failures, links),
+    each beside the same work in a terrestrial data center."""
+    from leodc.design import design as size
+    from leodc.runs.layout import REQUESTS_FILE, WORKLOAD_SUMMARY_FILE
+    from leodc.workload.stage import workload_figures
+
+    if job is not None and job not in ("training", "inference"):
+        raise InputError("--job", None, f"expected training or inference (got {job!r})")
+    sc = load_scenario(scenario, set_, {"--job": ("workload.jobs", [job] if job else None)})
+    if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError(str(out), None, "expected a new or empty directory")
+    import contextlib
+
+    with contextlib.nullcontext() if as_json else console.status("workload: training and inference"):
+        figures = workload_figures(sc, size(sc))
+    if out is not None:
+        from leodc.files import write_json, write_parquet
+
+        out.mkdir(parents=True, exist_ok=True)
+        write_parquet(out / REQUESTS_FILE, figures.requests)
+        write_json(out / WORKLOAD_SUMMARY_FILE, figures.summary)
+    if as_json:
+        emit_json(figures.summary | ({"out": str(out)} if out is not None else {}))
+        return
+    for name, part in figures.summary.items():
+        if not isinstance(part, dict):
+            continue
+        flat = {k: v for k, v in part.items() if not isinstance(v, dict | list)}
+        console.print(section_table(f"{name}: {sc.name}", flat))
+        for key, sub in part.items():
+            if isinstance(sub, dict):
+                console.print(section_table(f"{name}: {key.replace('_', ' ')}", {
+                    k: v for k, v in sub.items() if not isinstance(v, dict | list)}))
+    if out is not None:
+        console.print(f"written: {out / WORKLOAD_SUMMARY_FILE}, {out / REQUESTS_FILE}")
+
+
+@app.command()
 def contacts(scenario: ScenarioArg,
              site: Annotated[list[str] | None, typer.Option("--site", help="A ground site by name (repeatable; "
                                                             "default: every site of the scenario).")] = None,

@@ -5,10 +5,9 @@ figure is a ``<div>`` plus a short script calling ``Plotly.newPlot`` on JSON bui
 simulated again: the figures read what the run stored, through the run layout (``runs.layout``: the
 design, simulate and economics stage results, the simulation's files and manifest) or recompute
 closed forms from those inputs (the eclipse seasons from ``design.orbit``, the dose map from the
-AE8/AP8 grid). The network stage is not built yet, so the latency panel says so instead of drawing
-anything.
+AE8/AP8 grid). A run stored before a stage existed shows that stage's panel as unavailable.
 
-Sections, one function each (:data:`SECTIONS`): headline metrics, the seven figures, the simulation's
+Sections, one function each (:data:`SECTIONS`): headline metrics, the eight figures, the simulation's
 settings with its SGP4 errors, and the inputs with the catalog sources behind them.
 """
 
@@ -36,6 +35,7 @@ from leodc.runs.layout import (
     EconomicsStage,
     NetworkStage,
     RunLayout,
+    WorkloadStage,
     table_columns,
 )
 from leodc.runs.layout import REPORT_FILE as REPORT_FILE  # the report's name in a run directory (re-exported)
@@ -51,6 +51,7 @@ FIGURES = {
     "eclipse": "Eclipse seasons over a year",
     "dose": "Trapped-particle dose map and the South Atlantic Anomaly",
     "latency": "Latency distributions",
+    "workload": "Training and inference on the fleet, against the terrestrial twin",
     "cost": "Cost waterfall against the terrestrial baseline",
     "launches": "Launches per year to build and sustain the fleet",
     "goodput": "Goodput over the mission",
@@ -391,6 +392,32 @@ def latency_figure(latency: dict[str, np.ndarray], summary: list[dict]):
     return fig
 
 
+def workload_figure(training: dict | None, latency_ms: dict[str, np.ndarray]):
+    """The training job's wall time split into useful hours and hours lost by cause, orbit beside its
+    terrestrial twin (left), and the inference requests' latencies, orbit beside ground (right)."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.12,
+                        subplot_titles=["training: hours of wall time by use", "inference: latency per request (ms)"])
+    fig.update_layout(title={"text": FIGURES["workload"]}, template=TEMPLATE, height=480, barmode="stack",
+                      margin={"t": 90, "l": 70, "r": 30, "b": 60}, legend={"orientation": "h", "y": -0.2})
+    palette = {"useful": "#2ca02c", "eclipse": "#7f7f7f", "heat": "#d62728", "faults": "#ff7f0e",
+               "checkpoints": "#bcbd22", "communication": "#1f77b4", "failures": "#9467bd"}
+    if training and training.get("possible"):
+        sides = {"orbit": training, "ground": training["terrestrial"]}
+        for cause, colour in palette.items():
+            values = [side["useful_h"] if cause == "useful" else side["lost_h_by_cause"].get(cause, 0.0)
+                      for side in sides.values()]
+            fig.add_bar(x=list(sides), y=values, name=cause, marker_color=colour, row=1, col=1)
+        fig.update_yaxes(title_text="hours (log)", type="log", row=1, col=1)
+    for side, colour in (("orbit", "#1f77b4"), ("ground", "#7f7f7f")):
+        ms = latency_ms.get(side)
+        if ms is not None and ms.size:
+            fig.add_box(y=ms, name=side, marker_color=colour, boxpoints=False, showlegend=False, row=1, col=2)
+    fig.update_yaxes(title_text="latency (ms)", row=1, col=2)
+    return fig
+
+
 # ---------------------------------------------------------------------------------------------- HTML pieces
 class Section(NamedTuple):
     """One section of the page: its anchor, its heading and its HTML body."""
@@ -572,6 +599,47 @@ def latency_section(run: ReportRun) -> Section:
         "unreachable at a step when no satellite above either end's mask joins a path."))
 
 
+def workload_section(run: ReportRun) -> Section:
+    """(5) Workload: the training job's hours lost by cause and the requests' latencies, each against the
+    same work on the ground, from the workload stage's files."""
+    layout = run.layout
+    if not layout.workload_summary.is_file():
+        return Section("workload", FIGURES["workload"], _unavailable(
+            f"This run has no {run.name(layout.workload_summary)}: it was stored before the workload stage existed."))
+    stage = WorkloadStage.read(layout)
+    summary = stage.summary
+    columns = table_columns(stage.requests)
+    latency_ms = {side: columns["latency_ms"][columns["where"] == side].astype(float) for side in ("orbit", "ground")}
+    training, inference = summary.get("training"), summary.get("inference")
+    fig = workload_figure(training, latency_ms)
+    parts = [_figure_html(fig, "fig-workload")]
+    if training and training.get("possible"):
+        rows = {"time to train (h)": ("time_to_train_h",), "goodput": ("goodput",), "restarts": ("restarts",),
+                "failed accelerators": ("failed_accelerators",), "checkpoint interval (s)": ("checkpoint_interval_s",)}
+        body = "".join(f"<tr><td>{label}</td><td class='num'>{_fmt(training.get(key))}</td>"
+                       f"<td class='num'>{_fmt(training['terrestrial'].get(key))}</td></tr>"
+                       for label, (key,) in rows.items())
+        parts.append(f"<table><tr><th>training</th><th>orbit ({html.escape(training['scheduler'])})</th>"
+                     f"<th>ground</th></tr>{body}</table>")
+    elif training:
+        parts.append(f"<p>Training was not possible on this fleet: {html.escape(training.get('reason', ''))}.</p>")
+    if inference:
+        keys = ("latency_ms_p50", "latency_ms_p99", "slo_attainment", "served", "requests", "throughput_tokens_per_s",
+                "energy_j_per_million_tokens")
+        body = "".join(f"<tr><td>{k}</td><td class='num'>{_fmt(inference.get(k))}</td>"
+                       f"<td class='num'>{_fmt(inference['terrestrial'].get(k))}</td></tr>" for k in keys)
+        parts.append(f"<table><tr><th>inference</th><th>orbit</th><th>ground "
+                     f"({html.escape(inference.get('region', ''))})</th></tr>{body}</table>")
+    parts.append(_caption(
+        f"Discrete-event runs of the scenario's jobs ({run.code(layout.workload_summary)}; a sample of the requests in "
+        f"{run.code(layout.requests)}). Training: hours of the job's wall time, useful or lost to each cause (eclipse "
+        "and heat throttling, restarts after radiation upsets, checkpoints, the all-reduce over the laser links, "
+        "failed accelerators that are never repaired in orbit); the ground twin holds the same accelerators on a "
+        "data-center fabric, with repairs. Inference: round trip to a satellite in view, queueing, prefill and "
+        "decode; the ground twin serves the same requests from one region over fibre at the great-circle bound."))
+    return Section("workload", FIGURES["workload"], "".join(parts))
+
+
 def _oversight_table(oversight: dict | None) -> str:
     """A halt command from the control stations: time to reach the whole fleet, shares reached."""
     if not oversight:
@@ -707,8 +775,8 @@ def sources_section(run: ReportRun) -> Section:
 
 # the page's sections, in order
 SECTIONS: tuple[Callable[[ReportRun], Section], ...] = (
-    headline_section, orbit_section, eclipse_section, dose_section, latency_section, cost_section, launches_section,
-    goodput_section, simulation_section, inputs_section, sources_section,
+    headline_section, orbit_section, eclipse_section, dose_section, latency_section, workload_section, cost_section,
+    launches_section, goodput_section, simulation_section, inputs_section, sources_section,
 )
 
 

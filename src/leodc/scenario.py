@@ -337,6 +337,65 @@ class Network(_Section):
         return [tuple(e.strip() for e in p.split(PAIR_SEPARATOR)) for p in self.pairs]
 
 
+class Training(_Section):
+    """A synchronous data-parallel training job on the fleet (``leodc workload --job training``): one
+    data-parallel group per satellite, tensor and pipeline parallelism inside it."""
+
+    parameters: float = Field(gt=0.0, le=1e16)
+    tokens: float = Field(gt=0.0, le=1e18)
+    flops_per_token: float | None = Field(default=None, gt=0.0)  # default: 6 x parameters (dense)
+    batch_tokens: float = Field(gt=0.0, le=1e12)  # tokens per optimiser step
+    satellites: int = Field(gt=0, le=MAX_SATELLITES)  # data-parallel groups
+    spare_satellites: int = Field(ge=0, le=MAX_SATELLITES)  # the pool beside them, for failures and moves
+    shell: int = Field(ge=0)  # which of the constellation's shells the job's satellites come from
+    model_parallel_accelerators: int = Field(gt=0, le=100000)  # one tensor x pipeline unit; a failure takes it out
+    efficiency: float = Field(gt=0.0, le=1.0)  # achieved / peak FLOP/s inside a group
+    gradient_bytes_per_parameter: float = Field(gt=0.0, le=16.0)
+    checkpoint_bytes_per_parameter: float = Field(gt=0.0, le=64.0)
+    checkpoint_write_bytes_per_s: float = Field(gt=0.0)  # per satellite; the checkpoint is sharded
+    restart_s: float = Field(ge=0.0, le=1e6)
+    checkpoint_interval_s: float | None = Field(default=None, gt=0.0)  # default: Daly's optimum
+    scheduler: Literal["greedy", "lookahead"]
+    replan_h: float = Field(gt=0.0, le=24.0 * 30)
+    ground_link_bps_per_accelerator: float = Field(gt=0.0)  # the terrestrial twin's fabric
+    max_days: float = Field(gt=0.0, le=3660.0)  # stop a job that has not finished by then
+
+
+class Inference(_Section):
+    """Requests from the population centres served by the fleet (``leodc workload --job inference``)."""
+
+    requests_per_day: float = Field(gt=0.0, le=1e12)
+    hours: float = Field(gt=0.0, le=24.0 * 31)  # simulated span from the simulation's start
+    prompt_tokens: float = Field(gt=0.0, le=1e7)
+    output_tokens: float = Field(gt=0.0, le=1e7)
+    tokens_per_s_per_accelerator: float | None = Field(default=None, gt=0.0)  # default: the catalog's
+    prefill_speedup: float = Field(gt=0.0, le=1e4)
+    accelerators_per_replica: int = Field(gt=0, le=100000)
+    accelerators_per_satellite: int = Field(gt=0, le=100000)  # the share of each satellite that serves
+    time_per_output_token_ms: float = Field(gt=0.0, le=1e5)  # each request's decode pace: sets the batch
+    slo_ms: float = Field(gt=0.0, le=1e8)
+    diurnal_amplitude: float = Field(ge=0.0, le=1.0)
+    diurnal_peak_h: float = Field(ge=0.0, lt=24.0)  # local solar time of the daily peak
+    route_step_s: float = Field(gt=0.0, le=3600.0)  # how often the candidate satellites are recomputed
+    candidates: int = Field(gt=0, le=64)  # nearest visible satellites a city's requests may go to
+    max_satellites: int = Field(gt=0, le=MAX_SATELLITES)  # serve from an even sample above this many
+    # the terrestrial twin's region
+    region: str = Field(min_length=1, max_length=200)
+    region_lat_deg: float = Field(ge=-90.0, le=90.0)
+    region_lon_deg: float = Field(ge=-180.0, le=180.0)
+
+
+class Workload(_Section):
+    """The workload stage: training and inference on the simulated fleet, and their terrestrial twins."""
+
+    jobs: list[Literal["training", "inference"]] = Field(min_length=1, max_length=2)
+    days: float = Field(gt=0.0, le=366.0)  # span of the per-satellite series (they repeat after it)
+    step_s: float = Field(gt=0.0, le=3600.0)
+    seed: int = Field(ge=0)
+    training: Training
+    inference: Inference
+
+
 class Claim(_Section):
     """A figure a source states, and how leodc recomputes it."""
 
@@ -386,6 +445,7 @@ class Scenario(_Section):
     constellation: Constellation = Constellation()
     simulation: Simulation
     network: Network
+    workload: Workload
     audit: Audit = Audit()
 
     def stated_in(self, field: str) -> str:

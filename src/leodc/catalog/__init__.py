@@ -67,6 +67,10 @@ class Accelerator(Part):
     rad_per_crash: Figure
     rad_per_host_cpu_event: Figure
     rad_per_host_ram_event: Figure
+    # the workload stage: permanent hardware failures per chip-year (no repairs in orbit), and output
+    # tokens per second per accelerator serving a reference model (None where nothing is published)
+    failures_per_chip_year: Figure | None = None
+    inference_tokens_per_s: Figure | None = None
 
 
 class LaunchVehicle(Part):

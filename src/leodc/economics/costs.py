@@ -27,6 +27,7 @@ from leodc.simulate.output import SimulationFiles
 W_PER_KW = 1000.0
 WH_PER_MWH = 1e6
 FLOPS_PER_PFLOPS = 1e15
+TOKENS_PER_MILLION = 1e6
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,30 @@ class OrbitalEconomics:
     it_energy_mwh: float
     accelerator_hours: float
     pflop_days: float
+    # with the workload stage: cost per PFLOP-day of useful training compute (the training job's
+    # goodput applied to the fleet's peak) and per million output tokens served (at the inference job's
+    # tokens per accelerator-hour); None without it
+    usd_per_delivered_pflop_day: float | None = None
+    usd_per_million_tokens: float | None = None
+
+
+def delivered_work_usd(pv_total_usd: float, units: float, chips_per_unit: float, flops_per_unit: float,
+                       base_availability: float, horizon_years: float, discount_rate: float,
+                       goodput: float | None, tokens_per_accelerator_hour: float | None
+                       ) -> tuple[float | None, float | None]:
+    """Cost per delivered PFLOP-day and per million tokens: the present value of the cost over the
+    present value of the useful work. ``goodput`` (useful / peak FLOP while held) already carries the
+    throttling, faults and links, so it scales only the operator's ``base_availability``."""
+    pv_years = present_value(horizon_years, discount_rate, rate_per_year=1.0)
+    hours_per_year = base_availability * HOURS_PER_YEAR
+    per_pflop_day = per_million = None
+    if goodput:
+        pflop_days = units * flops_per_unit / FLOPS_PER_PFLOPS * goodput * hours_per_year / HOURS_PER_DAY
+        per_pflop_day = pv_total_usd / (pflop_days * pv_years)
+    if tokens_per_accelerator_hour:
+        tokens = units * chips_per_unit * hours_per_year * tokens_per_accelerator_hour
+        per_million = pv_total_usd / (tokens * pv_years) * TOKENS_PER_MILLION
+    return per_pflop_day, per_million
 
 
 def launch_usd_per_kw_year(mass_kg: float, launch_cost_usd_per_kg: float, power_w: float,
@@ -106,6 +131,9 @@ class Measured:
     compute_fraction: float  # fleet mean share of compute delivered over the run
     dose_rad_per_year: float | None  # fleet mean, behind the design's shielding
     source: str
+    # the workload stage's delivered work, when it ran
+    goodput: float | None = None  # the training job's useful / peak FLOP
+    tokens_per_accelerator_hour: float | None = None  # output tokens served per accelerator-hour held
 
 
 def measured_from_run(run_dir) -> Measured:
@@ -173,6 +201,10 @@ def orbital_economics(scenario: Scenario, d: Design, measured: Measured | None =
     delivered = delivery_metrics(pv(True), pv(False), fl.it_power_w, fl.accelerators, acc.chips_per_unit.value,
                                  acc.peak_bf16_dense_flops.value, availability, ec.horizon_years,
                                  ec.discount_rate)
+    per_pflop_day, per_million = delivered_work_usd(
+        pv(True), fl.accelerators, acc.chips_per_unit.value, acc.peak_bf16_dense_flops.value, ec.availability,
+        ec.horizon_years, ec.discount_rate, measured.goodput if measured else None,
+        measured.tokens_per_accelerator_hour if measured else None)
     return OrbitalEconomics(
         horizon_years=ec.horizon_years,
         discount_rate=ec.discount_rate,
@@ -202,4 +234,6 @@ def orbital_economics(scenario: Scenario, d: Design, measured: Measured | None =
         it_energy_mwh=delivered.it_energy_mwh,
         accelerator_hours=delivered.accelerator_hours,
         pflop_days=delivered.pflop_days,
+        usd_per_delivered_pflop_day=per_pflop_day,
+        usd_per_million_tokens=per_million,
     )

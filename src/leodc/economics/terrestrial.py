@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from leodc.catalog import PowerOption, chosen, load_catalog
 from leodc.constants import HOURS_PER_YEAR, MJ_PER_GJ
 from leodc.design import Design
-from leodc.economics.costs import W_PER_KW, delivery_metrics, fleets_bought
+from leodc.economics.costs import W_PER_KW, delivered_work_usd, delivery_metrics, fleets_bought
 from leodc.economics.discount import present_value
 from leodc.scenario import Scenario, Terrestrial
 
@@ -44,6 +44,9 @@ class TerrestrialEconomics:
     facility_energy_mwh: float
     water_m3: float
     co2_kg: float
+    # with the workload stage: the terrestrial twins' delivered work (see costs.delivered_work_usd)
+    usd_per_delivered_pflop_day: float | None = None
+    usd_per_million_tokens: float | None = None
 
 
 def electricity_price_usd_per_kwh(option: PowerOption) -> float:
@@ -68,7 +71,10 @@ def default_baselines(scenario: Scenario) -> list[Terrestrial]:
     return [Terrestrial(name=n, power_option=n, datacenter=scenario.economics.datacenter) for n in seen]
 
 
-def terrestrial_economics(scenario: Scenario, d: Design, t: Terrestrial) -> TerrestrialEconomics:
+def terrestrial_economics(scenario: Scenario, d: Design, t: Terrestrial, goodput: float | None = None,
+                          tokens_per_accelerator_hour: float | None = None) -> TerrestrialEconomics:
+    """The same accelerators on the ground; ``goodput`` and ``tokens_per_accelerator_hour``: the workload
+    stage's terrestrial twins, for the cost of delivered work."""
     cat = load_catalog()
     option = cat.power_options[t.power_option]
     dc = cat.datacenters[t.datacenter]
@@ -102,6 +108,9 @@ def terrestrial_economics(scenario: Scenario, d: Design, t: Terrestrial) -> Terr
 
     delivered = delivery_metrics(pv(True), pv(False), it_w, d.fleet.accelerators, acc.chips_per_unit.value,
                                  acc.peak_bf16_dense_flops.value, availability, h, r)
+    per_pflop_day, per_million = delivered_work_usd(pv(True), d.fleet.accelerators, acc.chips_per_unit.value,
+                                                    acc.peak_bf16_dense_flops.value, availability, h, r, goodput,
+                                                    tokens_per_accelerator_hour)
     accelerators = accelerators_once * fleets
     total = accelerators + build + plant + (energy_per_year + ops_per_year) * h
     return TerrestrialEconomics(
@@ -126,4 +135,6 @@ def terrestrial_economics(scenario: Scenario, d: Design, t: Terrestrial) -> Terr
         facility_energy_mwh=delivered.it_energy_mwh * pue,
         water_m3=it_kwh_per_year * h * water / LITRES_PER_M3,
         co2_kg=it_kwh_per_year * pue * co2 * h,
+        usd_per_delivered_pflop_day=per_pflop_day,
+        usd_per_million_tokens=per_million,
     )

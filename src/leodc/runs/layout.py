@@ -9,6 +9,8 @@ A run directory (``<runs home>/<run id>/``)::
     orbits.parquet       a sample of the fleet over two hours, TEME and ITRS, sunlit share
     elements.parquet     mean elements of every satellite (for OMM exports)
     network/             latency.parquet (per pair and step) and summary.json      (network stage)
+    workload/            summary.json (training and inference beside their terrestrial twins) and
+                         requests.parquet (a sample of requests' latencies)        (workload stage)
     assessment.json      design, economics fed by the simulation, energy, launch loop  (economics)
     compare.json         the terrestrial baselines beside it                       (economics)
     report.html          the self-contained report
@@ -38,6 +40,9 @@ ELEMENTS_FILE = "elements.parquet"
 NETWORK_DIR = "network"
 LATENCY_FILE = "latency.parquet"
 NETWORK_SUMMARY_FILE = "summary.json"
+WORKLOAD_DIR = "workload"
+WORKLOAD_SUMMARY_FILE = "summary.json"
+REQUESTS_FILE = "requests.parquet"
 ASSESSMENT_FILE = "assessment.json"
 COMPARE_FILE = "compare.json"
 REPORT_FILE = "report.html"
@@ -86,6 +91,18 @@ class RunLayout:
         return self.network / NETWORK_SUMMARY_FILE
 
     @property
+    def workload(self) -> Path:
+        return self.root / WORKLOAD_DIR
+
+    @property
+    def workload_summary(self) -> Path:
+        return self.workload / WORKLOAD_SUMMARY_FILE
+
+    @property
+    def requests(self) -> Path:
+        return self.workload / REQUESTS_FILE
+
+    @property
     def assessment(self) -> Path:
         return self.root / ASSESSMENT_FILE
 
@@ -106,7 +123,8 @@ class RunLayout:
         once every one of these is in place."""
         sim = self.simulation
         return [self.inputs, self.environment, sim.satellites, sim.fleet, sim.manifest, self.orbits, self.elements,
-                self.latency, self.network_summary, self.assessment, self.compare, self.report]
+                self.latency, self.network_summary, self.workload_summary, self.requests, self.assessment,
+                self.compare, self.report]
 
     def missing(self) -> list[str]:
         """Names (relative to the run directory) of what a complete run holds and this one lacks, and
@@ -184,6 +202,26 @@ class NetworkStage:
         import pyarrow.parquet as pq
 
         return cls(pq.read_table(layout.require(layout.latency)), layout.read_json(layout.network_summary))
+
+
+@dataclass(frozen=True)
+class WorkloadStage:
+    """The workload stage: the summary (training and inference, each beside its terrestrial twin) and a
+    sample of requests (an Arrow table: ``where, latency_ms, network_ms, queue_ms, service_ms``)."""
+
+    summary: dict
+    requests: Any  # pyarrow.Table
+
+    def write(self, layout: RunLayout) -> None:
+        layout.workload.mkdir(exist_ok=True)
+        write_parquet(layout.requests, self.requests)
+        write_json(layout.workload_summary, self.summary)
+
+    @classmethod
+    def read(cls, layout: RunLayout) -> WorkloadStage:
+        import pyarrow.parquet as pq
+
+        return cls(layout.read_json(layout.workload_summary), pq.read_table(layout.require(layout.requests)))
 
 
 @dataclass(frozen=True)

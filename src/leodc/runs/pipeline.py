@@ -5,15 +5,14 @@ workload -> economics -> report. The report sits in a layer above the run store,
 (``leodc run``, the API, the dashboard) hands its writer in; the run is marked complete only after it,
 so a complete run is a whole one. Each stage is a function of the scenario and the results above it that returns its
 result type (``runs.layout``), which writes itself into the run directory. :class:`_Bookkeeping`
-times each stage and keeps the catalog row current (the stage running, or where it failed); a stage
-not built yet is recorded with a null timing (``"network": null``).
+times each stage and keeps the catalog row current (the stage running, or where it failed).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +33,20 @@ from leodc.orbits.epochs import julian_date, timestamps
 from leodc.orbits.frames import teme_to_itrs
 from leodc.orbits.secular import propagate_fast
 from leodc.orbits.sun import sun_position_km
-from leodc.runs.layout import DesignStage, EconomicsStage, NetworkStage, RunLayout, SimulateStage, dataclass_table
+from leodc.runs.layout import (
+    DesignStage,
+    EconomicsStage,
+    NetworkStage,
+    RunLayout,
+    SimulateStage,
+    WorkloadStage,
+    dataclass_table,
+)
 from leodc.runs.store import RunRecord, RunStore, new_run_id
 from leodc.scenario import Scenario
 from leodc.simulate.engine import fleet_of, simulate
 from leodc.version import __version__
+from leodc.workload.stage import delivered_work, workload_figures
 
 # the globe and the exports: up to this many satellites, spread evenly over the fleet, for two hours
 ORBIT_SAMPLE_SATELLITES = 200
@@ -71,11 +79,13 @@ def orbit_sample(scenario: Scenario, elements) -> pa.Table:
     })
 
 
-def headline(assessment: dict, sim, env: dict, network: dict | None = None) -> dict:
+def headline(assessment: dict, sim, env: dict, network: dict | None = None, workload: dict | None = None) -> dict:
     """The run's headline figures for the catalog (``runs list``, ``runs show``, the dashboard)."""
     e, s, f = assessment["economics"], assessment["satellite"], assessment["fleet"]
     pairs = (network or {}).get("pairs", [])
     p50s = [p["rtt_ms_p50"] for p in pairs if p["rtt_ms_p50"] is not None]
+    training = (workload or {}).get("training") or {}
+    inference = (workload or {}).get("inference") or {}
     return {
         "satellites": f["satellites"], "it_power_w": f["it_power_w"], "fleet_mass_kg": f["mass_kg"],
         "launches": f["launches"], "total_cost_usd": e["total_cost_usd"], "lcoe_usd_per_mwh": e["lcoe_usd_per_mwh"],
@@ -90,6 +100,11 @@ def headline(assessment: dict, sim, env: dict, network: dict | None = None) -> d
         "rtt_ms_p50": float(np.median(p50s)) if p50s else None,
         "pairs_reachable_fraction": float(np.mean([p["reachable_fraction"] for p in pairs])) if pairs else None,
         "halt_time_to_all_s_p90": ((network or {}).get("oversight") or {}).get("time_to_all_s_p90"),
+        # the workload stage: the training job's time and goodput, the inference job's latency and SLO
+        "time_to_train_h": training.get("time_to_train_h"), "goodput": training.get("goodput"),
+        "latency_ms_p50": inference.get("latency_ms_p50"), "slo_attainment": inference.get("slo_attainment"),
+        "usd_per_delivered_pflop_day": e.get("usd_per_delivered_pflop_day"),
+        "usd_per_million_tokens": e.get("usd_per_million_tokens"),
     }
 
 
@@ -121,10 +136,22 @@ def network_stage(scenario: Scenario, d: Design, layout: RunLayout) -> NetworkSt
     return result
 
 
-def economics_stage(scenario: Scenario, layout: RunLayout) -> tuple[Assessment, EconomicsStage]:
-    """Costs, energy and the launch loop, fed by what the simulation measured; the ground beside it."""
-    a = assess(scenario, measured_from_run(layout.simulation.root))
-    ground = [asdict(terrestrial_economics(scenario, a.design, t)) for t in default_baselines(scenario)]
+def workload_stage(scenario: Scenario, d: Design, layout: RunLayout) -> WorkloadStage:
+    """Training and inference on the fleet as discrete events, each beside its terrestrial twin
+    (``workload.stage``)."""
+    figures = workload_figures(scenario, d)
+    result = WorkloadStage(figures.summary, figures.requests)
+    result.write(layout)
+    return result
+
+
+def economics_stage(scenario: Scenario, layout: RunLayout, workload: dict | None = None
+                    ) -> tuple[Assessment, EconomicsStage]:
+    """Costs, energy and the launch loop, fed by what the simulation measured and the work the workload
+    stage delivered; the ground beside it (with the terrestrial twins' delivered work)."""
+    orbit, ground_twin = delivered_work(workload or {})
+    a = assess(scenario, replace(measured_from_run(layout.simulation.root), **orbit))
+    ground = [asdict(terrestrial_economics(scenario, a.design, t, **ground_twin)) for t in default_baselines(scenario)]
     result = EconomicsStage(a.to_dict(), ground)
     result.write(layout)
     return a, result
@@ -154,14 +181,11 @@ class _Bookkeeping:
         self.timings[name] = time.perf_counter() - t0
         return out
 
-    def not_built(self, name: str) -> None:
-        self.timings[name] = None
-
 
 def run_scenario(scenario: Scenario, home: str | Path | None = None, progress: bool = False,
                  console: Console | None = None, run_id: str | None = None,
                  report: Callable[[Path], Path] | None = None) -> RunRecord:
-    """Run every built stage for the scenario and store the run; returns its catalog record.
+    """Run every stage for the scenario and store the run; returns its catalog record.
 
     Parameters
     ----------
@@ -196,14 +220,14 @@ def run_scenario(scenario: Scenario, home: str | Path | None = None, progress: b
         d, designed = book.stage("design", design_stage, scenario, layout)
         flown = book.stage("simulate", simulate_stage, scenario, d, layout, progress)
         networked = book.stage("network", network_stage, scenario, d, layout)
-        book.not_built("workload")
-        _, costed = book.stage("economics", economics_stage, scenario, layout)
+        worked = book.stage("workload", workload_stage, scenario, d, layout)
+        _, costed = book.stage("economics", economics_stage, scenario, layout, worked.summary)
         if report is not None:
             book.stage("report", report, layout.root)
             _require_whole(layout)
         book.current = "store"
         store.complete(run_id, book.timings, headline(costed.assessment, flown.simulation, designed.environment,
-                                                         networked.summary))
+                                                         networked.summary, worked.summary))
     except BaseException as exc:
         store.fail(run_id, f"{book.current}: {type(exc).__name__}: {exc}")
         raise
