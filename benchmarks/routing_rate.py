@@ -4,24 +4,29 @@ against scipy's whole-graph Dijkstra up to a million satellites.
 In one run, on this machine, one step each:
 - Hypatia's scale: Starlink shell 1 (72 x 22 = 1,584 satellites, 550 km, 53 deg, +Grid laser links) and
   the 100 shipped cities (25 deg mask), every unordered city pair (4,950). leodc: the step's graph
-  (live laser links, ground links, sparse matrix) and ``route_bounded`` (at this size Dijkstra's search
-  from every source over the whole graph) with path extraction. Hypatia's method: a networkx graph of
-  the satellites' live links, ``nx.floyd_warshall_numpy`` over it (light-time weights), then per city
-  pair the least of up + satellite-to-satellite + down over the satellites each city sees. Their ratio,
-  and the round trips compared (1e-9 relative). networkx is an oracle here only; leodc never imports it.
+  (live laser links, ground links, sparse matrix) and ``route_bounded`` (at this size a Dijkstra search
+  from each source until its targets are settled) with every pair's round trip, hops and path, with
+  ``ground_relays`` off (Hypatia's rule: no path through a third city) and on (leodc's default).
+  Hypatia's method: a networkx graph of the satellites' live links, ``nx.floyd_warshall_numpy`` over it
+  (light-time weights), then per city pair the least of up + satellite-to-satellite + down over the
+  satellites each city sees (round trips only). Their ratio, with relays off, and the round trips
+  compared (1e-9 relative): all identical with relays off; with relays on, identical wherever leodc's
+  path does not pass through a third city. networkx is an oracle here only; leodc never imports it.
 - +Grid Walker shells of 10^3 to 10^6 satellites (planes ~ sqrt(N), 550 km, 53 deg), 100 city pairs
   (each city to a random other city, seeded): the graph update (live links, ground links, matrix),
-  ``route_bounded`` (leodc's default), the bounded search forced at every size, and ``route`` (scipy's
-  whole-graph Dijkstra from the same 100 sources) beside them, with identical round trips asserted;
-  peak resident memory after the bounded search and after the whole-graph one.
+  ``route_bounded`` (leodc's default), ``route_whole`` (the same compiled search as Dijkstra's per
+  source) and ``route`` (scipy's whole-graph Dijkstra from the same 100 sources) beside them, with
+  identical round trips asserted; peak resident memory after the bounded search and after the
+  whole-graph one.
 
 Targets (issue #10): at least 500x faster per step than Hypatia's method, ground hops and path
 extraction included; one step of a 10^6-satellite fleet with 100 pairs in under 5 s (graph update and
 routing; the satellites' positions come from the orbit engine, timed beside it) and under 4 GB.
 Wall-clock seconds, with the process's CPU seconds beside them (the machine may be shared); up to 10^4
-satellites the fastest of 9 runs, and for leodc at Hypatia's scale of 5, after a warm one. ``--write-docs``
-rewrites the routing section of docs/performance.md (between its markers; the rest of the file is
-simulate_rate.py's) from what was measured.
+satellites the fastest of 9 runs, above it of 3 (the two Dijkstra searches once), and for leodc at
+Hypatia's scale of 5, after a warm one. ``--write-docs`` rewrites the routing section of
+docs/performance.md (between its markers; the rest of the file is simulate_rate.py's) from what was
+measured.
 
     .venv/bin/python benchmarks/routing_rate.py --write-docs
 """
@@ -44,7 +49,15 @@ from leodc.constants import EARTH_RADIUS_KM
 from leodc.network.ground import builtin_sites, max_slant_range_km
 from leodc.network.latency import itrs_positions, link_model
 from leodc.network.links import grid_edges, live_links
-from leodc.network.routing import BOUNDED_MIN_NODES, build_graph, ground_links, light_ms, route, route_bounded
+from leodc.network.routing import (
+    ASTAR_MAX_TARGETS,
+    build_graph,
+    ground_links,
+    light_ms,
+    route,
+    route_bounded,
+    route_whole,
+)
 from leodc.orbits.epochs import julian_date
 from leodc.orbits.shells import fleet_elements
 from leodc.scenario import Shell, load_scenario
@@ -63,6 +76,7 @@ TARGET_RSS_GB = 4.0
 RTOL = 1e-9
 LEODC_REPEATS = 5  # small and fast: the fastest of a few runs (the machine may be shared)
 SMALL_FLEET, SMALL_REPEATS = 10_000, 9
+LARGE_REPEATS = 3  # above SMALL_FLEET: the update and leodc's searches, the fastest of this many runs
 
 
 def peak_rss_gb() -> float:
@@ -101,14 +115,14 @@ def grid_shell(n: int) -> Shell:
                  planes=max(1, round(math.sqrt(n))), phasing=1)
 
 
-def step_graph(r, topology, model, mask_deg, site_xyz, sites):
+def step_graph(r, topology, model, mask_deg, site_xyz, sites, ground_relays: bool = True):
     """One step's graph from the satellites' positions: what ``pair_latencies`` does per step."""
     edges, lengths = live_links(topology, r, model)
     top_km = float(np.nanmax(np.linalg.norm(r, axis=1))) - EARTH_RADIUS_KM
     s_idx, sat_idx, slant_km = ground_links(site_xyz, sites.latitude_deg, sites.longitude_deg, r, mask_deg,
                                             max_slant_range_km(top_km, mask_deg))
-    return build_graph(len(r), edges, lengths, s_idx, sat_idx, slant_km, len(sites)), (edges, lengths, s_idx,
-                                                                                       sat_idx, slant_km)
+    graph = build_graph(len(r), edges, lengths, s_idx, sat_idx, slant_km, len(sites), ground_relays)
+    return graph, (edges, lengths, s_idx, sat_idx, slant_km)
 
 
 def same_rtts(got, ref) -> int:
@@ -120,6 +134,23 @@ def same_rtts(got, ref) -> int:
     return sum(x.path != y.path for x, y in zip(got, ref, strict=True))
 
 
+def valid_paths(routes, graph, pairs: np.ndarray) -> bool:
+    """Every path found runs from its pair's source site to its destination through satellites only, its
+    hops are its links, and its light time summed link by link is its one-way time (1e-9 relative)."""
+    for k, (a, b) in enumerate(pairs.tolist()):
+        if not np.isfinite(routes.one_way_ms[k]):
+            continue
+        p = routes.path(k).copy()
+        if (p.size < 2 or p[0] != graph.n_sat + a or p[-1] != graph.n_sat + b or routes.hops[k] != p.size - 1
+                or np.any(p[1:-1] >= graph.n_sat)):
+            return False
+        p[-1] = graph.target_node(b)  # the node the path reaches in the graph
+        total_ms = float(np.sum(np.asarray(graph.matrix[p[:-1], p[1:]]).ravel()))
+        if abs(total_ms - routes.one_way_ms[k]) > RTOL * routes.one_way_ms[k]:
+            return False
+    return True
+
+
 def hypatia_scale(model, mask_deg) -> dict:
     import networkx as nx
 
@@ -129,11 +160,12 @@ def hypatia_scale(model, mask_deg) -> dict:
     r = itrs_positions(elements, START_JD, 0.0)
     topology = grid_edges(STARLINK_1, 0)
     n, m = len(r), len(sites)
-    pairs = [(a, b) for a in range(m) for b in range(a + 1, m)]
+    pairs = np.array([(a, b) for a in range(m) for b in range(a + 1, m)])
+    pair_list = [tuple(p) for p in pairs.tolist()]
     positions = np.vstack([r, site_xyz])
 
-    def leodc_step():
-        graph, parts = step_graph(r, topology, model, mask_deg, site_xyz, sites)
+    def leodc_step(relays: bool):
+        graph, parts = step_graph(r, topology, model, mask_deg, site_xyz, sites, relays)
         return graph, parts, route_bounded(graph, pairs, positions, EARTH_RADIUS_KM)
 
     def hypatia_step():
@@ -145,49 +177,48 @@ def hypatia_scale(model, mask_deg) -> dict:
         up_ms = light_ms(slant_km)
         seen = [(sat_idx[s_idx == s], up_ms[s_idx == s]) for s in range(m)]
         theirs = []
-        for a, b in pairs:
+        for a, b in pair_list:
             (sa, ua), (sb, ub) = seen[a], seen[b]
             best = (ua[:, None] + sat_ms[np.ix_(sa, sb)] + ub[None, :]).min() if sa.size and sb.size else np.inf
             theirs.append(float(best))
         return theirs
 
-    leodc_step()  # warm: imports, first calls
-    leo = Clock(leodc_step, LEODC_REPEATS)
+    leodc_step(False), leodc_step(True)  # warm: imports, first calls
+    leo, leo_relays = race([lambda: leodc_step(False), lambda: leodc_step(True)], LEODC_REPEATS)
     graph, (edges, lengths, s_idx, sat_idx, slant_km), ours = leo.result
+    with_relays = leo_relays.result[2]
     nx.floyd_warshall_numpy(nx.path_graph(4))  # warm: networkx's imports
     hyp = Clock(hypatia_step)
-    theirs = hyp.result
-    ours_ms = np.array([p.one_way_ms for p in ours])
-    theirs_ms = np.array(theirs)
-    # leodc's graph lets a third city relay (down to it and up again); Hypatia's method does not
-    relayed = np.array([any(node >= n for node in p.path[1:-1]) for p in ours])
-    both_inf = ~np.isfinite(ours_ms) & ~np.isfinite(theirs_ms)
-    equal = both_inf | (np.abs(ours_ms - theirs_ms) <= RTOL * np.where(np.isfinite(theirs_ms), theirs_ms, 0.0))
-    assert np.all(equal[~relayed]), "leodc and Hypatia's method disagree on a pair without a relay"
-    assert np.all(ours_ms[relayed] < theirs_ms[relayed]), "a relay path should be the shorter one"
-    # the same graph without relays: each city split into an uplink-only and a downlink-only node
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import dijkstra
-
-    rows = np.concatenate([edges[:, 0], edges[:, 1], n + s_idx, sat_idx])
-    cols = np.concatenate([edges[:, 1], edges[:, 0], sat_idx, n + m + s_idx])
-    split = coo_matrix((light_ms(np.concatenate([lengths, lengths, slant_km, slant_km])), (rows, cols)),
-                       shape=(n + 2 * m, n + 2 * m)).tocsr()
-    dist = dijkstra(split, directed=True, indices=n + np.arange(m))
-    no_relay_ms = np.array([dist[a, n + m + b] for a, b in pairs])
+    theirs_ms = np.array(hyp.result)
     fin = np.isfinite(theirs_ms)
-    assert np.array_equal(fin, np.isfinite(no_relay_ms))
-    assert np.all(np.abs(no_relay_ms[fin] - theirs_ms[fin]) <= RTOL * theirs_ms[fin])
+
+    def same(ours_ms):
+        both_inf = ~np.isfinite(ours_ms) & ~fin
+        return both_inf | (np.abs(ours_ms - theirs_ms) <= RTOL * np.where(fin, theirs_ms, 0.0))
+
+    # Hypatia's rule: every pair identical, every path from its city to the other through satellites only
+    equal = same(ours.one_way_ms)
+    assert np.all(equal), "leodc without relays and Hypatia's method disagree"
+    assert valid_paths(ours, graph, pairs)
+    # leodc's default: a third city may relay (down to it and up again); Hypatia's method has no relays
+    relay_ms = with_relays.one_way_ms
+    relayed = np.array([bool(np.any(with_relays.path(k)[1:-1] >= n)) for k in range(len(pairs))])
+    equal_relays = same(relay_ms)
+    assert np.all(equal_relays[~relayed]), "leodc and Hypatia's method disagree on a pair without a relay"
+    assert np.all(relay_ms[relayed] < theirs_ms[relayed]), "a relay path should be the shorter one"
     return {"satellites": n, "cities": m, "pairs": len(pairs), "pairs_kind": "unordered (a < b)",
             "laser_links": graph.laser_links, "ground_links": graph.ground_links,
             "leodc_wall_s": round(leo.wall, 4), "leodc_cpu_s": round(leo.cpu, 4),
+            "leodc_relays_wall_s": round(leo_relays.wall, 4), "leodc_relays_cpu_s": round(leo_relays.cpu, 4),
             "hypatia_method_wall_s": round(hyp.wall, 3), "hypatia_method_cpu_s": round(hyp.cpu, 3),
             "ratio_wall": round(hyp.wall / leo.wall, 1),
+            "ratio_wall_relays": round(hyp.wall / leo_relays.wall, 1),
             "reachable_pairs": int(fin.sum()),
-            "identical_rtts": int(np.sum(equal & ~relayed)),
+            "identical_rtts": int(np.sum(equal)),
+            "hops_mean": round(float(np.mean(ours.hops[fin])), 2) if fin.any() else None,
             "relayed_pairs": int(relayed.sum()),
-            "relay_gain_ms_max": round(float(np.max(2 * (theirs_ms - ours_ms)[relayed], initial=0.0)), 3),
-            "identical_without_relays": int(fin.sum())}
+            "identical_with_relays": int(np.sum(equal_relays)),
+            "relay_gain_ms_max": round(float(np.max(2 * (theirs_ms - relay_ms)[relayed], initial=0.0)), 3)}
 
 
 def scale(n: int, model, mask_deg) -> dict:
@@ -199,20 +230,19 @@ def scale(n: int, model, mask_deg) -> dict:
     rng = np.random.default_rng(SEED)
     m = len(sites)
     pairs = [(a, int((a + rng.integers(1, m)) % m)) for a in range(min(N_PAIRS, m))]
-    repeats = SMALL_REPEATS if n <= SMALL_FLEET else 1
+    small = n <= SMALL_FLEET
+    repeats = SMALL_REPEATS if small else LARGE_REPEATS
     prop = Clock(lambda: itrs_positions(elements, START_JD, 0.0), repeats)
     r = prop.result
     positions = np.vstack([r, site_xyz])
     update = Clock(lambda: step_graph(r, topology, model, mask_deg, site_xyz, sites)[0], repeats)
     graph = update.result
-    searches = [lambda: route_bounded(graph, pairs, positions, EARTH_RADIUS_KM)]
-    if graph.n_sat + graph.n_sites < BOUNDED_MIN_NODES:  # else the same search as the default's
-        searches.append(lambda: route_bounded(graph, pairs, positions, EARTH_RADIUS_KM, min_nodes=0))
-    if repeats > 1:  # small and fast: the whole-graph search takes turns with them
-        searches.append(lambda: route(graph, pairs))
-    clocks = race(searches, repeats)
-    bounded, forced, whole = clocks[0], clocks[1 if len(clocks) > 1 else 0], clocks[-1]
-    got, got_forced = bounded.result, forced.result
+    searches = {"bounded": lambda: route_bounded(graph, pairs, positions, EARTH_RADIUS_KM)}
+    if small:  # small and fast: the Dijkstra searches take turns with them
+        searches |= {"dijkstra": lambda: route_whole(graph, pairs), "whole": lambda: route(graph, pairs)}
+    clocks = dict(zip(searches, race(list(searches.values()), repeats), strict=True))
+    bounded = clocks["bounded"]
+    got = bounded.result
     rss_bounded = peak_rss_gb()
     row = {"satellites": n, "planes": shell.planes, "repeats": repeats, "nodes": n + m,
            "laser_links": graph.laser_links, "ground_links": graph.ground_links, "pairs": len(pairs),
@@ -220,17 +250,18 @@ def scale(n: int, model, mask_deg) -> dict:
            "propagation_s": round(prop.wall, 3), "graph_update_s": round(update.wall, 3),
            "graph_update_cpu_s": round(update.cpu, 3),
            "route_bounded_s": round(bounded.wall, 3), "route_bounded_cpu_s": round(bounded.cpu, 3),
-           "bounded_search_forced_s": round(forced.wall, 3), "bounded_search_forced_cpu_s": round(forced.cpu, 3),
            "step_s": round(update.wall + bounded.wall, 3),
            "peak_rss_gb_after_bounded": round(rss_bounded, 3),
-           "reachable_pairs": int(sum(np.isfinite(p.one_way_ms) for p in got))}
-    if repeats == 1:  # after the bounded search's memory is read
-        whole = Clock(lambda: route(graph, pairs))
+           "reachable_pairs": int(np.isfinite(got.one_way_ms).sum())}
+    # large: the Dijkstra searches once each, after the bounded search's memory is read
+    dijkstra = clocks["dijkstra"] if small else Clock(lambda: route_whole(graph, pairs))
+    whole = clocks["whole"] if small else Clock(lambda: route(graph, pairs))
     ref = whole.result
-    return row | {"whole_graph_dijkstra_s": round(whole.wall, 3), "whole_graph_dijkstra_cpu_s": round(whole.cpu, 3),
+    return row | {"route_whole_s": round(dijkstra.wall, 3), "route_whole_cpu_s": round(dijkstra.cpu, 3),
+                  "whole_graph_dijkstra_s": round(whole.wall, 3), "whole_graph_dijkstra_cpu_s": round(whole.cpu, 3),
                   "peak_rss_gb_after_whole": round(peak_rss_gb(), 3),
                   "speedup_bounded_vs_whole": round(whole.wall / bounded.wall, 2),
-                  "paths_differing_by_ties": same_rtts(got, ref) + same_rtts(got_forced, ref)}
+                  "paths_differing_by_ties": same_rtts(got, ref) + same_rtts(dijkstra.result, ref)}
 
 
 def main() -> None:
@@ -246,7 +277,7 @@ def main() -> None:
     out = {"when_utc": datetime.now(UTC).isoformat(timespec="seconds"),
            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
            "laser_range_km": model.max_range_km, "atmosphere_margin_km": model.atmosphere_margin_km,
-           "min_elevation_deg": mask_deg, "bounded_min_nodes": BOUNDED_MIN_NODES}
+           "min_elevation_deg": mask_deg, "astar_max_targets": ASTAR_MAX_TARGETS}
     if not args.skip_hypatia:
         out["hypatia_scale"] = hypatia_scale(model, mask_deg)
     out["scales"] = [scale(n, model, mask_deg) for n in sorted(args.sizes)]
@@ -262,43 +293,48 @@ def section(m: dict) -> list[str]:
              "Regenerated by `benchmarks/routing_rate.py --write-docs`; do not edit by hand.", "",
              f"Measured {m['when_utc']} on {m['machine']}; one step each. Seconds are wall-clock, CPU "
              "seconds in brackets (the machine may be shared); up to 10,000 satellites the fastest of "
-             f"{SMALL_REPEATS} runs (the searches taking turns), for leodc at Hypatia's scale of {LEODC_REPEATS}.",
-             ""]
+             f"{SMALL_REPEATS} runs (the searches taking turns), above it of {LARGE_REPEATS} (the two Dijkstra "
+             f"searches once), for leodc at Hypatia's scale of {LEODC_REPEATS}.", ""]
     h = m.get("hypatia_scale")
     if h:
         met = h["ratio_wall"] >= TARGET_HYPATIA_RATIO
         lines += [
             f"Hypatia's scale: Starlink shell 1 ({h['satellites']:,} satellites, {h['laser_links']:,} live +Grid "
             f"links), the {h['cities']} shipped cities at a {m['min_elevation_deg']:g} deg mask "
-            f"({h['ground_links']:,} ground links), every {h['pairs_kind']} city pair ({h['pairs']:,}).", "",
+            f"({h['ground_links']:,} ground links), every {h['pairs_kind']} city pair ({h['pairs']:,}). leodc "
+            "with `ground_relays` off (Hypatia's rule: no path through a third city) gives every pair's round "
+            "trip, hops and path (each checked: city to city through satellites only, its links' light times "
+            "summing to its round trip); Hypatia's method gives the round trips.", "",
             "| measure | value |", "|---|---|",
-            f"| leodc: graph, ground links, Dijkstra from every source, paths | {h['leodc_wall_s']} s "
-            f"({h['leodc_cpu_s']} s) |",
+            f"| leodc, `ground_relays` off: graph, ground links, Dijkstra from each source, paths | "
+            f"{h['leodc_wall_s']} s ({h['leodc_cpu_s']} s) |",
+            f"| leodc, `ground_relays` on (its default) | {h['leodc_relays_wall_s']} s ({h['leodc_relays_cpu_s']} s) |",
             f"| Hypatia's method: networkx graph, `floyd_warshall_numpy`, ground hops per pair | "
             f"{h['hypatia_method_wall_s']} s ({h['hypatia_method_cpu_s']} s) |",
-            f"| ratio | {h['ratio_wall']:,}x (target >= {TARGET_HYPATIA_RATIO:g}x: {'met' if met else 'not met'}) |",
-            f"| round trips | {h['identical_rtts']:,} of {h['pairs']:,} identical (1e-9 relative; "
-            f"{h['reachable_pairs']:,} pairs reachable) |",
-            f"| pairs leodc routes through a third city | {h['relayed_pairs']} (shorter by up to "
-            f"{h['relay_gain_ms_max']} ms RTT; Hypatia's method has no relays; with each city split into an "
-            f"uplink and a downlink node, all {h['identical_without_relays']:,} reachable pairs are identical) |",
+            f"| ratio, relays off | {h['ratio_wall']:,}x (target >= {TARGET_HYPATIA_RATIO:g}x: "
+            f"{'met' if met else 'not met'}); relays on: {h['ratio_wall_relays']:,}x |",
+            f"| round trips, relays off | {h['identical_rtts']:,} of {h['pairs']:,} identical (1e-9 relative; "
+            f"{h['reachable_pairs']:,} pairs reachable; {h['hops_mean']} hops on average) |",
+            f"| relays on: pairs leodc routes through a third city | {h['relayed_pairs']} (shorter by up to "
+            f"{h['relay_gain_ms_max']} ms RTT; the other {h['identical_with_relays']:,} identical) |",
             ""]
     lines += [
         f"+Grid Walker shells (550 km, 53 deg, planes ~ sqrt(N)), {N_PAIRS} city pairs (each city to a random "
         "other city), the shipped cities as ground sites. Graph update: live laser links, ground links, "
-        f"the sparse matrix. `route_bounded` is leodc's default: below {m['bounded_min_nodes']:,} nodes a "
-        "whole-graph search (faster there), above it the bounded search, which is also timed forced at every "
-        "size; scipy's whole-graph Dijkstra from the same sources (`route`) beside them. The round trips are "
-        "identical.", "",
-        "| satellites | positions (orbit engine) | graph update | route_bounded | bounded search forced | "
-        "whole-graph Dijkstra | bounded vs whole | step (update + route_bounded) | peak memory after bounded / "
-        "whole |",
+        "the sparse matrix. `route_bounded` is leodc's default: an A* search per pair over the whole graph "
+        f"(a source with over {m['astar_max_targets']} targets gets one Dijkstra search instead), compiled, on "
+        "one thread; beside it `route_whole`, the same compiled search as Dijkstra's from each source until its "
+        "targets are settled, and scipy's whole-graph Dijkstra from the same sources (`route`). The round trips "
+        "are identical.", "",
+        "| satellites | positions (orbit engine) | graph update | route_bounded | route_whole (compiled "
+        "Dijkstra) | scipy whole-graph Dijkstra | bounded vs whole | step (update + route_bounded) | peak memory "
+        "after bounded / whole |",
         "|---|---|---|---|---|---|---|---|---|"]
     for s in m["scales"]:
         lines.append(
             f"| {s['satellites']:,} | {s['propagation_s']} s | {s['graph_update_s']} s ({s['graph_update_cpu_s']}) | "
-            f"{s['route_bounded_s']} s ({s['route_bounded_cpu_s']}) | {s['bounded_search_forced_s']} s "
-            f"({s['bounded_search_forced_cpu_s']}) | {s['whole_graph_dijkstra_s']} s "
+            f"{s['route_bounded_s']} s ({s['route_bounded_cpu_s']}) | "
+            f"{s['route_whole_s']} s ({s['route_whole_cpu_s']}) | {s['whole_graph_dijkstra_s']} s "
             f"({s['whole_graph_dijkstra_cpu_s']}) | {s['speedup_bounded_vs_whole']}x | {s['step_s']} s | "
             f"{s['peak_rss_gb_after_bounded']} / {s['peak_rss_gb_after_whole']} GB |")
     big = next((s for s in m["scales"] if s["satellites"] == 1_000_000), None)

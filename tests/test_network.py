@@ -102,3 +102,29 @@ def test_the_globe_gets_each_pairs_path_from_the_stored_run(tmp_path: Path):
         assert radii[0] < EARTH_RADIUS_KM + 1 and radii[-1] < EARTH_RADIUS_KM + 1  # ground sites at both ends
         assert np.all(radii[1:-1] > EARTH_RADIUS_KM + 500)  # satellites between them
     assert any(r is not None for r in pair["rtt_ms"])
+
+
+def test_ground_relays_is_a_scenario_switch():
+    """``network.ground_relays``: on by default (a path may come down to another site and go up again),
+    off by ``--set`` (Hypatia's rule); anything but a boolean is refused with the field's name."""
+    from leodc.scenario import load_scenario
+
+    assert load_scenario("builtin:default").network.ground_relays is True
+    assert load_scenario("builtin:default", ["network.ground_relays=false"]).network.ground_relays is False
+    with pytest.raises(InputError, match=r"network\.ground_relays"):
+        load_scenario("builtin:default", ["network.ground_relays=\"sometimes\""])
+
+
+def test_network_stage_follows_the_relay_switch(leodc_cli):
+    """`leodc network` with relays off: no round trip is shorter than with them (a path that may not come
+    down at a third site can only be longer), and the summary says which rule it ran under."""
+    runs = {}
+    for relays in ("true", "false"):
+        out = leodc_cli("network", "builtin:default", *WALKER, *SHORT, "--json", "--set",
+                        f"network.ground_relays={relays}")
+        assert out.returncode == 0, out.stderr
+        runs[relays] = json.loads(out.stdout)
+    assert runs["true"]["ground_relays"] is True and runs["false"]["ground_relays"] is False
+    for on, off in zip(runs["true"]["pairs"], runs["false"]["pairs"], strict=True):
+        if on["rtt_ms_min"] is not None and off["rtt_ms_min"] is not None:
+            assert off["rtt_ms_min"] >= on["rtt_ms_min"] - 1e-9

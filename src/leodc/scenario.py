@@ -304,6 +304,7 @@ class Network(_Section):
     min_elevation_deg: float = Field(ge=0.0, lt=90.0)
     pairs: list[str] = Field(default_factory=list, max_length=10000)
     sites_file: str | None = None  # a CSV or TOML list of sites; default: the shipped cities and stations
+    ground_relays: bool = True  # paths may pass through other ground sites; false: sites only send/receive, as Hypatia
     hours: float = Field(gt=0.0, le=24.0 * 366)
     step_s: float = Field(gt=0.0, le=3600.0)
     # oversight: a halt command's forwarding delay per hop, how often over a day it is issued, and how

@@ -87,7 +87,7 @@ def network_figures(scenario: Scenario, d: Design, progress: Callable[[int], Non
     model = link_model(net)
     t_s = np.arange(0.0, net.hours * SECONDS_PER_HOUR, net.step_s)
     latency = pair_latencies(elements, shells, sites, net.site_pairs(), start, t_s, model, net.min_elevation_deg,
-                             progress)
+                             progress, ground_relays=net.ground_relays)
     control = sites.with_role("control")
     oversight = None
     if len(control):
@@ -101,7 +101,8 @@ def network_figures(scenario: Scenario, d: Design, progress: Callable[[int], Non
         "groups": group_figures(scenario, elements, shells, start),
         "ingest": ingest_figures(scenario, elements, sites, start), "feeder_link": net.feeder_link,
         "laser_terminal": net.laser_terminal, "terminals_per_satellite": net.terminals_per_satellite,
-        "min_elevation_deg": net.min_elevation_deg, "hours": net.hours, "step_s": net.step_s,
+        "min_elevation_deg": net.min_elevation_deg, "ground_relays": net.ground_relays, "hours": net.hours,
+        "step_s": net.step_s,
         "steps": int(latency.time.size),
         "laser_links_mean": float(latency.laser_links.mean()) if latency.laser_links.size else 0.0,
         "ground_links_mean": float(latency.ground_links.mean()) if latency.ground_links.size else 0.0,

@@ -146,7 +146,8 @@ class FleetPositions:
 
 def pair_latencies(elements: FleetElements, shells: list[Shell] | None, sites: GroundSites,
                    pairs: list[tuple[str, str]], start_jd: float, t_s: np.ndarray, model: LinkModel,
-                   min_elevation_deg: float, progress: Callable[[int], None] | None = None) -> LatencySeries:
+                   min_elevation_deg: float, progress: Callable[[int], None] | None = None,
+                   ground_relays: bool = True) -> LatencySeries:
     """Round trips between named sites through the fleet at each of ``t_s`` (seconds from ``start_jd``).
 
     Parameters
@@ -166,6 +167,11 @@ def pair_latencies(elements: FleetElements, shells: list[Shell] | None, sites: G
         The laser terminals' range, rates and count, and the line of sight's atmosphere margin.
     min_elevation_deg : float
         The ground terminals' elevation mask (deg).
+    progress : callable, optional
+        Called with 1 after each step.
+    ground_relays : bool
+        Whether a path may come down to another site and go up again (``network.ground_relays``); False
+        is Hypatia's rule, every site only sends and receives.
 
     Returns
     -------
@@ -177,6 +183,7 @@ def pair_latencies(elements: FleetElements, shells: list[Shell] | None, sites: G
     here = sites.take(np.array(used))
     site_xyz = here.itrs_km()
     local_pairs = [(local[a], local[b]) for a, b in index]
+    site_of = np.asarray(used, dtype=np.int64)  # the caller's index of each site used
     vacuum, fibre = zip(*(surface_bounds_ms(site_xyz[a], site_xyz[b]) for a, b in local_pairs), strict=True)
     n, m = len(elements), len(t_s)
     t_s = np.asarray(t_s, dtype=float)
@@ -201,14 +208,19 @@ def pair_latencies(elements: FleetElements, shells: list[Shell] | None, sites: G
         slant = max_slant_range_km(top_km, min_elevation_deg)
         s_idx, sat_idx, slant_km = ground_links(site_xyz, here.latitude_deg, here.longitude_deg, r,
                                                 min_elevation_deg, slant)
-        graph = build_graph(n, edges, lengths, s_idx, sat_idx, slant_km, len(here))
+        graph = build_graph(n, edges, lengths, s_idx, sat_idx, slant_km, len(here), ground_relays)
         lasers[j], grounds[j] = graph.laser_links, graph.ground_links
-        for k, result in enumerate(route_bounded(graph, local_pairs, np.vstack([r, site_xyz]), EARTH_RADIUS_KM)):
-            rtt[k, j] = 2.0 * result.one_way_ms
-            hops[k, j] = result.hops
-            # sites are stored by their index in the caller's list, after the satellites
-            paths[k].append([p if p < n else n + used[p - n] for p in result.path])
-            path_km[k].append([(r[p] if p < n else site_xyz[p - n]).tolist() for p in result.path])
+        positions = np.vstack([r, site_xyz])
+        routes = route_bounded(graph, local_pairs, positions, EARTH_RADIUS_KM)
+        rtt[:, j], hops[:, j] = 2.0 * routes.one_way_ms, routes.hops
+        # sites are stored by their index in the caller's list, after the satellites
+        nodes = routes.nodes
+        stored = np.where(nodes < n, nodes, n + site_of[np.maximum(nodes - n, 0)]).tolist()
+        xyz = positions[nodes].tolist()
+        for k in range(len(local_pairs)):
+            lo, hi = int(routes.offsets[k]), int(routes.offsets[k + 1])
+            paths[k].append(stored[lo:hi])
+            path_km[k].append(xyz[lo:hi])
         if progress is not None:
             progress(1)
     return LatencySeries(pairs=list(pairs), time=timestamps(start_jd, np.asarray(t_s, dtype=float)), rtt_ms=rtt,
