@@ -1,4 +1,4 @@
-# Two commands on a fresh machine: `make demo` and `make test`.
+# Two commands on a fresh machine: `make demo` and `make test` (`make docs` builds the documentation site).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -7,8 +7,11 @@ SCENARIO ?= builtin:default
 CESIUM_PREFIX ?= .cache/cesium
 CESIUM_VERSION ?= 1
 CESIUM_JS := $(CESIUM_PREFIX)/node_modules/cesium/Build/Cesium/Cesium.js
+# the documentation site: Sphinx, offline, warnings are errors (a broken reference or a failing tutorial fails)
+DOCS_HTML ?= docs/_build/html
+SPHINX := $(BIN)/python -m sphinx -b html -W --keep-going -q -j auto
 
-.PHONY: demo test install dev lint clean web chromium
+.PHONY: demo test install dev lint clean web chromium docs docs-refresh
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +22,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -e '.[dev,data]'
+	$(BIN)/python -m pip install -e '.[dev,data,docs]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -48,9 +51,21 @@ lint: dev
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/lint-imports
 
-# pytest exits 5 when it collected no tests: that is a failure too.
-test: dev lint web chromium
-	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected" >&2; exit 1; fi; exit $$rc
+# the documentation site from scratch (-E: every page read again, every tutorial executed), into
+# docs/_build/html; the CLI reference and the validation page are generated first (docs/conf.py)
+docs: dev
+	$(SPHINX) -E docs $(DOCS_HTML)
+
+# the site again, reading only the pages whose sources changed: after pytest, the validation page with the
+# errors the tests against authorities just measured (.cache/measured-errors.json)
+docs-refresh: dev
+	$(SPHINX) docs $(DOCS_HTML)
+
+# pytest exits 5 when it collected no tests: that is a failure too. The site is built first (tests/test_docs.py
+# reads it) and refreshed after pytest (as docs-refresh), whatever pytest's verdict.
+test: dev lint web chromium docs
+	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected" >&2; exit 1; fi; \
+	$(SPHINX) docs $(DOCS_HTML) || exit 1; exit $$rc
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache docs/_build docs/_generated docs/api/generated

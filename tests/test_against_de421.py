@@ -23,6 +23,7 @@ import pytest
 from jplephem import Ephemeris
 from skyfield.api import load
 
+from _measured import measured
 from leodc.orbits.frames import gcrs_to_true_of_date_matrix, rotate
 from leodc.orbits.sun import sun_direction, sun_position_km
 
@@ -52,12 +53,14 @@ def test_direction_within_4_arcsec(comparison):
     assert np.allclose(u_got, got_km / np.linalg.norm(got_km, axis=-1, keepdims=True))
     # angle from the cross product: well conditioned for small angles
     error_arcsec = np.arcsin(np.linalg.norm(np.cross(u_got, u_expected), axis=-1)) * ARCSEC_PER_RAD
+    measured("largest direction error", error_arcsec.max(), DIRECTION_TOLERANCE_ARCSEC, "arcsec")
     assert error_arcsec.max() < DIRECTION_TOLERANCE_ARCSEC, f"max {error_arcsec.max():.2f}\""
 
 
 def test_distance_within_2e_5(comparison):
     _, expected_km, got_km = comparison
     relative = np.linalg.norm(got_km, axis=-1) / np.linalg.norm(expected_km, axis=-1) - 1.0
+    measured("largest distance error", np.abs(relative).max(), DISTANCE_TOLERANCE_FRACTION, "relative")
     assert np.abs(relative).max() < DISTANCE_TOLERANCE_FRACTION, f"max {np.abs(relative).max():.2e}"
 
 

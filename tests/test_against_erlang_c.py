@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from _measured import measured
 from leodc.network.ground import GroundSites
 from leodc.workload.inference import mean_service_s, run_inference
 from leodc.workload.model import Availability, InferenceJob
@@ -68,4 +69,5 @@ def test_mean_wait_matches_erlang_c():
     error = waits_s.mean() / expected_s - 1.0
     assert requests > 0.99 * REQUESTS * REPLICATIONS
     assert MIN_STANDARD_ERRORS * standard_error <= TOLERANCE, standard_error
+    measured("mean wait in queue", error, TOLERANCE, "relative")
     assert abs(error) <= TOLERANCE, (error, standard_error)

@@ -12,6 +12,7 @@ import json
 
 import pytest
 
+from _measured import measured
 from conftest import PUBLISHED
 from leodc.assessment import assess
 from leodc.audit import KINDS, LEODC_RECOMPUTATION, SOURCE_ARITHMETIC, audit
@@ -31,6 +32,7 @@ def test_radiator_balance_with_the_papers_method():
     assert b.absorbed_albedo_w_per_m2 == pytest.approx(9.22, abs=0.05)
     assert b.absorbed_earth_ir_w_per_m2 == pytest.approx(5.24, abs=0.05)
     assert b.absorbed_albedo_w_per_m2 + b.absorbed_earth_ir_w_per_m2 == pytest.approx(14.46, abs=0.05)
+    measured("net flux, the paper's method", b.net_w_per_m2 - 633.08, 0.05, "W/m2")
     assert b.net_w_per_m2 == pytest.approx(633.08, abs=0.05)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pytest
 
+from _measured import measured
 from conftest import PUBLISHED
 from leodc.audit import LEODC_RECOMPUTATION, SOURCE_ARITHMETIC, audit
 from leodc.economics.costs import launch_usd_per_kw_year
@@ -32,7 +33,9 @@ BAND_FACTOR = 2.0  # tests/test_against_suncatcher_dose.py
 
 @pytest.mark.parametrize("usd_per_kg, stated", [(3600.0, 14700.0), (200.0, 810.0)])
 def test_launch_cost_per_kw_year(usd_per_kg, stated):
-    assert launch_usd_per_kw_year(575.0, usd_per_kg, 28000.0, 5.0) == pytest.approx(stated, rel=INPUT_ROUNDING)
+    got = launch_usd_per_kw_year(575.0, usd_per_kg, 28000.0, 5.0)
+    measured(f"launch cost per kW-year at ${usd_per_kg:,.0f}/kg", got / stated - 1.0, INPUT_ROUNDING, "relative")
+    assert got == pytest.approx(stated, rel=INPUT_ROUNDING)
 
 
 def test_published_file_audits_the_paper_and_leodc_apart():

@@ -59,3 +59,48 @@ def test_catalog_cli_lists_sources(leodc_cli):
     js = json.loads(leodc_cli("catalog", "--json").stdout)
     assert set(js) == set(KINDS)
     assert js["accelerators"]["h100-sxm"]["tdp_w"]["source"]
+
+
+# ---------------------------------------------------------------- mass-production parts (issue 12)
+
+MASS_PRODUCTION = {"solar_arrays": "starlink-silicon", "buses": "starlink-v2-mini-class"}
+# words by which a figure says it is no outside source's own number
+OWN_ESTIMATE = ("estimate", "derived", "assumption")
+
+
+@pytest.mark.parametrize(("kind", "name"), MASS_PRODUCTION.items())
+def test_mass_production_parts_say_what_they_are(kind, name):
+    """No outside source gives these figures whole: each price, mass and learning figure says it is an
+    estimate, a derivation or an assumption, with low confidence, and the estimates give their bounds."""
+    part = load_catalog().kind(kind)[name]
+    figs = part.figures()
+    assert "learning_rate" in figs and "learning_units_before" in figs
+    for field in ("cost_usd_per_w", "specific_power_w_per_kg", "cost_usd_per_kg", "learning_rate",
+                  "learning_units_before"):
+        if field in figs:
+            fig = figs[field]
+            assert fig.confidence == "low", (name, field)
+            assert any(w in fig.source.lower() or w in (fig.note or "").lower() for w in OWN_ESTIMATE), (name, field)
+    for field, fig in figs.items():
+        if fig.source.startswith("estimate") and field != "learning_rate":
+            assert "bound" in (fig.note or ""), (name, field)
+
+
+def test_learning_figures_are_in_range():
+    cat = load_catalog()
+    for kind in ("solar_arrays", "batteries", "radiators", "buses"):
+        for name, part in cat.kind(kind).items():
+            if part.learning_rate is not None:
+                assert 0.0 <= part.learning_rate.value < 1.0, name
+            if part.learning_units_before is not None:
+                assert part.learning_units_before.value >= 0.0, name
+
+
+def test_starlink_silicon_array_is_cheaper_and_lighter_than_the_heritage_arrays():
+    arrays = load_catalog().solar_arrays
+    new = arrays["starlink-silicon"]
+    for name in ("iss-class", "rosa-class"):
+        assert new.cost_usd_per_w.value < arrays[name].cost_usd_per_w.value
+        assert new.specific_power_w_per_kg.value > arrays[name].specific_power_w_per_kg.value
+    # its specific power lies above a V2 Mini's whole-satellite figure, 28,000 W / 575 kg [Suncatcher2025]
+    assert new.specific_power_w_per_kg.value > 28000 / 575

@@ -392,6 +392,10 @@ def _run_metrics(run_dir: Path) -> dict:
     from leodc.simulate.output import SimulationResult
 
     layout = RunLayout(run_dir)
+    if layout.is_sweep:  # a `leodc sweep` run: its summary's figures
+        from leodc.uncertainty.sweep import headline as sweep_headline
+
+        return sweep_headline(layout.read_json(layout.sweep_summary))
     return headline(layout.read_json(layout.assessment), SimulationResult.read(layout.simulation.root),
                     layout.read_json(layout.environment), layout.read_json(layout.network_summary))
 
@@ -573,6 +577,192 @@ def network(scenario: ScenarioArg,
         console.print(f"written: {out / LATENCY_FILE}, {out / NETWORK_SUMMARY_FILE}")
 
 
+def _uncertain_inputs(sc, specs: list[str] | None):
+    """``--input KEY=LOW:HIGH`` as uniform inputs (None without any)."""
+    from leodc.uncertainty.sensitivity import uniform_input
+
+    if not specs:
+        return None
+    inputs = []
+    for spec in specs:
+        key, sep, span = spec.rpartition("=")
+        low, colon, high = span.partition(":")
+        try:
+            lo, hi = float(low), float(high)
+        except ValueError:
+            lo = hi = None
+        if not sep or not key or not colon or lo is None:
+            raise InputError("--input", None, f"expected KEY=LOW:HIGH, e.g. fleet.launch_cost_usd_per_kg=200:4000 "
+                             f"(got {spec!r})")
+        inputs.append(uniform_input(sc, key.strip(), lo, hi, "--input", "--input"))
+    return inputs
+
+
+@app.command("sensitivity")
+def sensitivity_cmd(scenario: ScenarioArg,
+                    sobol: Annotated[int, typer.Option("--sobol", help="Sobol' base samples N, a power of two "
+                                                       "(N x (inputs + 2) evaluations); 0: the tornado alone.")]
+                    = 1024,
+                    seed: Annotated[int, typer.Option("--seed", help="Seed of the Sobol' sequence and its "
+                                                      "bootstrap.")] = 1,
+                    input_: Annotated[list[str] | None, typer.Option(
+                        "--input", help="An input uniform on [LOW, HIGH]: KEY=LOW:HIGH, KEY a scenario field or "
+                        "catalog.KIND.NAME.FIGURE (repeatable; replaces the scenario's [uncertain] table and the "
+                        "built-in drivers).")] = None,
+                    sweep_inputs: Annotated[bool, typer.Option(
+                        "--sweep-inputs", help="The distributions `leodc sweep` samples: the [uncertain] table over "
+                        "the defaults for low-confidence catalog figures (default: the [uncertain] table, or the "
+                        "built-in drivers without one).")] = False,
+                    set_: SetOpt = None, as_json: JsonOpt = False) -> None:
+    """Which assumptions decide the cost: a tornado (one at a time, low and high) and Sobol' indices
+    (first and total order, SALib), on orbit's cost per PFLOP-day and its ratio to the ground's."""
+    from leodc.uncertainty.sensitivity import check_base_samples, scenario_inputs, sensitivity
+
+    if sobol:
+        check_base_samples(sobol)
+    sc = load_scenario(scenario, set_)
+    inputs = _uncertain_inputs(sc, input_) or (scenario_inputs(sc, sweep_inputs=True) if sweep_inputs else None)
+    result = sensitivity(sc, inputs, sobol, seed)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    for metric, bars in result.tornado.items():
+        unit = unit_of(metric.rpartition(".")[2]) or "orbit / ground"
+        table = Table(title=f"tornado: {metric} ({unit}), {sc.name}; base {fmt(bars.base_metric)}",
+                      title_justify="left")
+        for col in ("input", "low", "base", "high", "at low", "at high", "swing"):
+            table.add_column(col, justify="left" if col == "input" else "right")
+        for b in bars.bars:
+            table.add_row(b.key, fmt(b.low), fmt(b.base), fmt(b.high), fmt(b.metric_at_low), fmt(b.metric_at_high),
+                          fmt(b.swing))
+        console.print(table)
+        if result.sobol is not None:
+            s = result.sobol[metric]
+            table = Table(title=f"Sobol' indices: {metric}, {s.evaluations:,} evaluations (N = {s.base_samples}, "
+                                f"seed {s.seed}), 95 % bootstrap intervals", title_justify="left")
+            for col in ("input", "first order", "total order"):
+                table.add_column(col, justify="left" if col == "input" else "right")
+            for i in s.indices:
+                table.add_row(i.key, f"{i.first_order:.3f} ± {i.first_order_conf:.3f}",
+                              f"{i.total_order:.3f} ± {i.total_order_conf:.3f}")
+            console.print(table)
+            agree = "agree" if s.top == bars.top else "differ"
+            console.print(f"top driver: tornado {bars.top}, Sobol' {s.top} ({agree})")
+        console.print()
+    console.print(f"ground (the scenario's terrestrial baseline): {fmt(result.ground_metric)} $/PFLOP-day")
+
+
+@app.command("breakeven")
+def breakeven_cmd(scenario: ScenarioArg,
+                  field: Annotated[list[str] | None, typer.Option(
+                      "--field", help="A numeric scenario field or catalog.KIND.NAME.FIGURE (repeatable; default: "
+                      "launch $/kg, the array's $/W, W/kg).")] = None,
+                  low: Annotated[float | None, typer.Option("--low", help="Lower end of the bracket searched "
+                                                            "(default: the field's bound, or 1/1000 of its value).")]
+                  = None,
+                  high: Annotated[float | None, typer.Option("--high", help="Upper end of the bracket (default: "
+                                                             "1000 x the field's value, within its bound).")] = None,
+                  set_: SetOpt = None, as_json: JsonOpt = False) -> None:
+    """For each input, the value at which orbit's cost per PFLOP-day equals the ground's, the rest held
+    (Brent's method on a bracket, checked by a direct evaluation)."""
+    from leodc.uncertainty.breakeven import breakeven, default_bracket, default_keys
+    from leodc.uncertainty.sensitivity import base_value
+
+    if low is not None and high is not None and not low < high:
+        raise InputError("--low/--high", None, f"expected LOW < HIGH; got {low:g} and {high:g}")
+    sc = load_scenario(scenario, set_)
+    results = []
+    for key in field or default_keys(sc):
+        bracket = None
+        if low is not None or high is not None:
+            from leodc.uncertainty.breakeven import check_key
+
+            check_key(sc, key, "--field")
+            a, b = default_bracket(sc, key, base_value(sc, key))
+            bracket = (a if low is None else low, b if high is None else high)
+        results.append(breakeven(sc, key, bracket))
+    if as_json:
+        emit_json({"scenario": sc.name, "breakevens": [r.to_dict() for r in results]})
+        return
+    table = Table(title=f"break-even against the ground: {sc.name}", title_justify="left")
+    for col in ("input", "scenario", "break-even", "bracket", "orbit/ground at ends", "check"):
+        table.add_column(col, justify="left" if col == "input" else "right")
+    for r in results:
+        check = "" if r.check_relative_difference is None else f"{r.check_relative_difference:.2%}"
+        table.add_row(r.key, fmt(r.base), "none" if r.value is None else fmt(r.value),
+                      f"{fmt(r.bracket[0])} .. {fmt(r.bracket[1])}", f"{fmt(r.ratio_at_low)} .. {fmt(r.ratio_at_high)}",
+                      check)
+    console.print(table)
+    for r in results:
+        console.print(r.verdict)
+
+
+@app.command("ladder")
+def ladder_cmd(scenario: ScenarioArg,
+               ladder: Annotated[Path | None, typer.Option("--ladder", help="A TOML file of [[rungs]] (label, source, "
+                                                           "set = {field = value}); default: the built-in ladder "
+                                                           "to the SpaceX filing's claim.")] = None,
+               set_: SetOpt = None, as_json: JsonOpt = False) -> None:
+    """What would have to be true: improvements stacked one at a time from today's parts to the claim,
+    each rung's cost against the ground's."""
+    from leodc.uncertainty.ladder import climb, read_ladder
+
+    sc = load_scenario(scenario, set_)
+    result = climb(sc, read_ladder(ladder) if ladder is not None else None)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    table = Table(title=f"what would have to be true: {sc.name}", title_justify="left")
+    for col in ("rung", "orbit $/PFLOP-day", "ground $/PFLOP-day", "orbit/ground", "orbit $/acc-h",
+                "ground $/acc-h"):
+        table.add_column(col, justify="left" if col == "rung" else "right")
+    for i, s in enumerate(result.steps):
+        table.add_row(f"{i}. {s.label}", fmt(s.orbit_usd_per_pflop_day), fmt(s.ground_usd_per_pflop_day),
+                      fmt(s.orbit_to_ground), fmt(s.orbit_usd_per_accelerator_hour),
+                      fmt(s.ground_usd_per_accelerator_hour))
+    console.print(table)
+    for i, s in enumerate(result.steps):
+        console.print(f"[dim]{i}. {s.source}[/dim]")
+    below = result.first_below_ground
+    console.print(f"orbit costs less than the ground from rung: {below}" if below else
+                  "orbit costs more than the ground at every rung")
+
+
+@app.command("search")
+def search_cmd(scenario: ScenarioArg,
+               trials: Annotated[int, typer.Option("--trials", help="Trials (the scenario's own design first).")]
+               = 200,
+               seed: Annotated[int, typer.Option("--seed", help="Seed of the sampler.")] = 1,
+               set_: SetOpt = None, as_json: JsonOpt = False) -> None:
+    """Design search (Optuna, multi-objective TPE): the cheapest design per PFLOP-day over altitude, radiator
+    temperature, accelerators per satellite and array technology, within one launch's mass, the chips'
+    temperature limit and the FCC disposal rule; and the front of cost against mass per kW."""
+    import contextlib
+
+    from leodc.uncertainty.search import check_trials, search
+
+    check_trials(trials)
+    sc = load_scenario(scenario, set_)
+    with contextlib.nullcontext() if as_json else console.status(f"search: {trials} trials"):
+        result = search(sc, trials, seed)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    table = Table(title=f"design search: {sc.name}, {trials} trials (seed {seed}), {result.feasible_trials} "
+                        f"feasible; ground {fmt(result.ground_usd_per_pflop_day)} $/PFLOP-day", title_justify="left")
+    for col in ("design", "altitude km", "radiator K", "accelerators", "array", "$/PFLOP-day", "kg/kW",
+                "orbit/ground"):
+        table.add_column(col, justify="left" if col == "design" else "right")
+    rows = [("scenario", result.base)] + ([("best", result.best)] if result.best else [])
+    rows += [(f"front {i + 1}", c) for i, c in enumerate(result.front)]
+    for label, c in rows:
+        table.add_row(label, fmt(c.altitude_km), fmt(c.radiator_temperature_k), fmt(c.accelerators_per_satellite),
+                      c.solar_array, fmt(c.usd_per_pflop_day) if c.usd_per_pflop_day is not None else "refused",
+                      fmt(c.mass_kg_per_kw) if c.mass_kg_per_kw is not None else "",
+                      fmt(c.orbit_to_ground) if c.orbit_to_ground is not None else "")
+    console.print(table)
+
+
 @app.command()
 def workload(scenario: ScenarioArg,
              job: Annotated[str | None, typer.Option("--job", help="training or inference (default: the scenario's "
@@ -615,6 +805,67 @@ def workload(scenario: ScenarioArg,
                     k: v for k, v in sub.items() if not isinstance(v, dict | list)}))
     if out is not None:
         console.print(f"written: {out / WORKLOAD_SUMMARY_FILE}, {out / REQUESTS_FILE}")
+
+
+@app.command("sweep")
+def sweep_cmd(scenario: ScenarioArg,
+              samples: Annotated[int, typer.Option("--samples", help="How many Monte Carlo samples.")],
+              seed: Annotated[int | None, typer.Option(help="Seed, a non-negative integer (default: a fresh one, "
+                                                      "recorded in the summary).")] = None,
+              workers: Annotated[int | None, typer.Option(help="Start a local Dask cluster of N workers.")] = None,
+              cluster: Annotated[str | None, typer.Option(help="Use an existing Dask scheduler, tcp://HOST:PORT.")]
+              = None,
+              defaults: Annotated[bool, typer.Option("--defaults/--no-defaults", help="Add leodc's triangular "
+                                                     "distributions for the catalog figures of low confidence.")]
+              = True,
+              out: HomeOpt = None, set_: SetOpt = None, as_json: JsonOpt = False) -> None:
+    """Monte Carlo over the scenario's [uncertain] distributions on the closed-form design and economics,
+    stored as a run: quantiles of every headline metric and the probability that orbit beats the ground."""
+    from leodc.files import write_json
+    from leodc.runs.layout import RunLayout, SweepStage
+    from leodc.runs.store import RunStore, new_run_id
+    from leodc.uncertainty.sweep import check_options, headline, prepare
+    from leodc.uncertainty.sweep import sweep as run_sweep
+
+    check_options(samples, seed, workers, cluster)
+    sc = load_scenario(scenario, set_)
+    prepare(sc, samples, seed, workers, cluster, defaults)
+    store = RunStore(out)
+    store.reap()
+    run_id = new_run_id()
+    store.begin(run_id, sc.name, sc.digest(), sc.model_dump(mode="json"), __version__)
+    layout = RunLayout(store.run_dir(run_id))
+    layout.root.mkdir(parents=True)
+    try:
+        store.stage(run_id, "sweep", {})
+        result = run_sweep(sc, samples, seed, workers, cluster, progress=not as_json, defaults=defaults)
+        write_json(layout.inputs, sc.model_dump(mode="json"))
+        SweepStage(result.summary, result.table()).write(layout)
+        from leodc.report import finish_sweep_run
+
+        report_path = finish_sweep_run(layout, sc)  # the tornado, ladder and front, then the report
+        store.complete(run_id, {"sweep": result.summary["wall_s"]}, headline(result.summary))
+    except BaseException as exc:
+        store.fail(run_id, f"sweep: {type(exc).__name__}: {exc}")
+        raise
+    summary = result.summary
+    if as_json:
+        emit_json({"run": run_id, "run_dir": str(layout.root), "report": str(report_path)} | summary)
+        return
+    table = Table(title=f"sweep {run_id}: {sc.name}, {summary['samples']:,} samples (seed {summary['seed']}), "
+                        f"{summary['feasible_samples']:,} feasible", title_justify="left")
+    for col in ("metric", "unit", "p5", "p50", "p95", "mean"):
+        table.add_column(col, justify="left" if col in ("metric", "unit") else "right")
+    for name, q in summary["metrics"].items():
+        table.add_row(name, unit_of(name.split(".")[-1]), *(fmt(q[k]) if q[k] is not None else "-"
+                                                            for k in ("p5", "p50", "p95", "mean")))
+    console.print(table)
+    p = summary["p_orbit_cheaper"]
+    console.print(f"P(orbit costs less than the ground per PFLOP-day) = {'-' if p is None else f'{p:.1%}'} "
+                  f"({len(summary['distributions'])} distributions; {summary['cost_basis']})", highlight=False,
+                  soft_wrap=True)
+    console.print(f"{fmt(summary['samples_per_s'])} samples/s ({summary['executor']}); stored in {layout.root}")
+    console.print(f"report: {report_path} (the distribution, tornado, ladder and front; opens offline)")
 
 
 @app.command()

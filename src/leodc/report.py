@@ -9,6 +9,17 @@ AE8/AP8 grid). A run stored before a stage existed shows that stage's panel as u
 
 Sections, one function each (:data:`SECTIONS`): headline metrics, the eight figures, the simulation's
 settings with its SGP4 errors, and the inputs with the catalog sources behind them.
+
+A sweep run (``leodc sweep``) has a report of its own (:func:`write_report` and :func:`build_report` hand it
+to :func:`write_sweep_report`, the "sweep runs" part below): the headline quantiles and P(orbit cheaper), the
+distribution of orbit's cost per PFLOP-day against the terrestrial line, the tornado, the ladder against the
+terrestrial line and the design search's front (:data:`SWEEP_FIGURES`). Those figures read the sweep's
+summary and samples and the analyses stored for the report (``sweep/tornado.json``, ``sweep/ladder.json``,
+``sweep/front.parquet``; :class:`leodc.runs.layout.SweepAnalysesStage`); a sweep stored without them gets
+them here, made from its own files (its ``inputs.json`` and the distributions its summary lists;
+:func:`leodc.uncertainty.sweep.analyses`, the design search seeded) and stored beside the rest, so the
+report is the same each time it is written. Their JSON (:func:`sweep_figures`) is what the dashboard's
+sweep page draws (``GET /api/runs/ID/sweep``).
 """
 
 from __future__ import annotations
@@ -26,7 +37,7 @@ import pyarrow.parquet as pq
 
 from leodc.constants import SECONDS_PER_MINUTE
 from leodc.errors import InputError
-from leodc.fields import flatten, fmt, unit_of
+from leodc.fields import flatten, fmt, jsonable, unit_of
 from leodc.files import write_text
 from leodc.runs.layout import (
     ASSESSMENT_FILE,
@@ -35,12 +46,15 @@ from leodc.runs.layout import (
     EconomicsStage,
     NetworkStage,
     RunLayout,
+    SweepAnalysesStage,
     WorkloadStage,
     table_columns,
 )
 from leodc.runs.layout import REPORT_FILE as REPORT_FILE  # the report's name in a run directory (re-exported)
 from leodc.runs.store import CATALOG_FILE, RunRecord, RunStore
 from leodc.simulate.output import FLEET_FILE, SimulationResult
+from leodc.uncertainty.evaluate import COST_METRIC, COST_RATIO, FEASIBLE, GROUND_COST_METRIC
+from leodc.uncertainty.sweep import FRONT_FLAGS, front_settings
 
 PLOTLY_CONFIG = {"responsive": True, "displaylogo": False}
 TEMPLATE = "plotly_white"
@@ -818,8 +832,17 @@ def report_html(run: ReportRun) -> str:
     return page_html(run, [section(run) for section in SECTIONS])
 
 
+def _is_sweep(record_or_run_dir: RunRecord | str | Path, run_dir: str | Path | None) -> bool:
+    """Whether the run is a sweep (``leodc sweep``), whose report is the sweep report (below)."""
+    _, directory = _resolve(record_or_run_dir, run_dir)
+    return RunLayout(directory).is_sweep
+
+
 def build_report(record_or_run_dir: RunRecord | str | Path, run_dir: str | Path | None = None) -> str:
-    """The report's HTML text for a run (a catalog record, or a run directory)."""
+    """The report's HTML text for a run (a catalog record, or a run directory); a sweep run's is the sweep
+    report (:func:`build_sweep_report`)."""
+    if _is_sweep(record_or_run_dir, run_dir):
+        return build_sweep_report(record_or_run_dir, run_dir)
     return report_html(read_run(record_or_run_dir, run_dir))
 
 
@@ -828,8 +851,515 @@ def write_report(record_or_run_dir: RunRecord | str | Path, path: str | Path | N
     """Write the run's report (default: the run layout's report file) atomically; returns its path.
 
     ``record_or_run_dir`` is a catalog record (its files are found under ``run_dir``, or under the default
-    runs home) or a run directory."""
+    runs home) or a run directory. A sweep run's is the sweep report (:func:`write_sweep_report`)."""
+    if _is_sweep(record_or_run_dir, run_dir):
+        return write_sweep_report(record_or_run_dir, path, run_dir)
     run = read_run(record_or_run_dir, run_dir)
     out = Path(path) if path is not None else run.layout.report
     out.parent.mkdir(parents=True, exist_ok=True)
     return write_text(out, report_html(run))
+
+
+# ============================================================================================== sweep runs
+# the sweep report's figures, in order: (key, title); the keys are the figures' names in
+# :func:`sweep_figures` and the dashboard's
+SWEEP_FIGURES = {
+    "distribution": "Orbit's cost per PFLOP-day over the samples, against the terrestrial line",
+    "tornado": "Tornado: one input at a time on orbit's cost per PFLOP-day",
+    "ladder": "What would have to be true: the ladder to the claim, against the terrestrial line",
+    "front": "Design search: the Pareto front of cost against mass per kW",
+}
+HISTOGRAM_BINS = 60
+# the histogram's bins (and its axis) are logarithmic when the samples span more than this factor
+LOG_SPAN = 20.0
+TORNADO_BARS = 15  # the largest swings drawn
+RANGE_PAD = 0.05  # of the span, each side of an axis whose ends are set
+ORBIT_COLOUR = "#1f5fbf"
+GROUND_COLOUR = "#1b7f3b"
+LOW_COLOUR = "#4f9bd9"
+HIGH_COLOUR = "#d08a00"
+QUANTILE_KEYS = ("p5", "p50", "p95", "mean")
+USD_PER_PFLOP_DAY = "$/PFLOP-day"
+
+
+# ---------------------------------------------------------------------------------------------- reading the run
+def _scenario(layout: RunLayout):
+    from leodc.scenario import Scenario
+
+    return Scenario.model_validate(layout.read_json(layout.inputs))
+
+
+def store_sweep_analyses(layout: RunLayout, scenario=None) -> SweepAnalysesStage:
+    """Make the analyses a sweep's report draws (tornado, ladder, front) from the run's files and store
+    them in the run (``sweep/tornado.json``, ``ladder.json``, ``front.parquet``).
+
+    Parameters
+    ----------
+    layout : RunLayout
+        A sweep run holding its inputs and summary.
+    scenario : Scenario, optional
+        The swept scenario (default: read back from the run's ``inputs.json``).
+    """
+    from leodc.uncertainty.sweep import analyses
+
+    summary = layout.read_json(layout.sweep_summary)
+    made = analyses(scenario if scenario is not None else _scenario(layout), summary)
+    stage = SweepAnalysesStage(jsonable(made.tornado), jsonable(made.ladder), made.front)
+    stage.write(layout)
+    return stage
+
+
+def sweep_analyses(layout: RunLayout) -> SweepAnalysesStage:
+    """The run's stored analyses, made and stored first if the run has none (:func:`store_sweep_analyses`)."""
+    if SweepAnalysesStage.stored(layout):
+        return SweepAnalysesStage.read(layout)
+    return store_sweep_analyses(layout)
+
+
+@dataclass(frozen=True)
+class SweepRun:
+    """What the sweep report reads of a run: its record (None for a bare directory), inputs, summary,
+    analyses, and every sample's orbit and ground cost per PFLOP-day with its feasibility."""
+
+    layout: RunLayout
+    record: RunRecord | None
+    inputs: dict
+    summary: dict
+    analyses: SweepAnalysesStage
+    costs: dict[str, np.ndarray]
+
+    @property
+    def run_id(self) -> str:
+        return self.record.id if self.record else self.layout.root.name
+
+    def name(self, path: Path) -> str:
+        return path.relative_to(self.layout.root).as_posix()
+
+
+def read_sweep(record_or_run_dir: RunRecord | str | Path, run_dir: str | Path | None = None) -> SweepRun:
+    """The sweep run a report is built from: a catalog record (files under ``run_dir``, or the default runs
+    home) or a run directory; its analyses made and stored if it has none."""
+    record, directory = _resolve(record_or_run_dir, run_dir)
+    if not directory.is_dir():
+        raise InputError(str(directory), None, "no such run directory")
+    layout = RunLayout(directory)
+    if not layout.is_sweep:
+        raise InputError(str(directory), None, "not a sweep run (no sweep/); expected a run of `leodc sweep`")
+    summary = layout.read_json(layout.sweep_summary)
+    table = pq.read_table(layout.require(layout.sweep_samples), columns=[COST_METRIC, GROUND_COST_METRIC, FEASIBLE])
+    return SweepRun(layout, record, layout.read_json(layout.inputs), summary, sweep_analyses(layout),
+                    table_columns(table))
+
+
+# ---------------------------------------------------------------------------------------------- figures
+def _sweep_figure(title: str, **layout):
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    fig.update_layout(**{"title": {"text": title}, "template": TEMPLATE,
+                         "margin": {"t": 60, "l": 70, "r": 30, "b": 50}, "legend": {"orientation": "h", "y": -0.18},
+                         **layout})
+    return fig
+
+
+def _vertical(fig, x: float, y_top: float, name: str, colour: str, dash: str = "dash") -> None:
+    """A vertical line at ``x`` from 0 to ``y_top`` (a trace, so that it has a legend entry and works on
+    log axes)."""
+    import plotly.graph_objects as go
+
+    fig.add_trace(go.Scatter(x=[x, x], y=[0.0, y_top], mode="lines", name=name,
+                             line={"color": colour, "dash": dash, "width": 2}, hoverinfo="name"))
+
+
+def distribution_figure(orbit: np.ndarray, ground: np.ndarray, p_cheaper: float | None, bins: int = HISTOGRAM_BINS):
+    """Histogram of orbit's cost per PFLOP-day over the feasible samples (share of samples per bin, a step
+    outline, log bins when they span more than :data:`LOG_SPAN`), the terrestrial line at the ground's
+    median (and its 5-95 % band where the ground's cost varies too), orbit's median."""
+    import plotly.graph_objects as go
+
+    orbit = orbit[np.isfinite(orbit) & (orbit > 0)]
+    ground = ground[np.isfinite(ground)]
+    chance = "" if p_cheaper is None else f"; P(orbit cheaper) = {p_cheaper:.1%}"
+    fig = _sweep_figure(f"Orbit's cost per PFLOP-day, {orbit.size:,} feasible samples{chance}",
+                  xaxis_title=f"orbit's cost ({USD_PER_PFLOP_DAY})", yaxis_title="share of samples (%)")
+    if not orbit.size:
+        return fig
+    lo, hi = float(orbit.min()), float(orbit.max())
+    ground_mid = float(np.median(ground)) if ground.size else None
+    log = hi / lo > LOG_SPAN or (ground_mid is not None and ground_mid > 0
+                                 and max(hi, ground_mid) / min(lo, ground_mid) > LOG_SPAN)
+    if hi == lo:
+        edges = np.array([lo * 0.99, hi * 1.01])
+    else:
+        edges = np.geomspace(lo, hi, bins + 1) if log else np.linspace(lo, hi, bins + 1)
+    counts, edges = np.histogram(orbit, edges)
+    share = 100.0 * counts / orbit.size
+    xs = np.concatenate([[edges[0]], edges, [edges[-1]]])
+    ys = np.concatenate([[0.0], share, [share[-1], 0.0]])
+    fig.add_trace(go.Scatter(x=xs.tolist(), y=ys.tolist(), mode="lines",
+                             line={"shape": "hv", "color": ORBIT_COLOUR, "width": 1.5}, fill="tozeroy",
+                             fillcolor="rgba(31,95,191,0.25)", name="orbit (samples)",
+                             hovertemplate="from %{x:.4g} " + USD_PER_PFLOP_DAY + ": %{y:.2f} %<extra></extra>"))
+    top = float(share.max()) * 1.08
+    _vertical(fig, float(np.median(orbit)), top, f"orbit, median {fmt(float(np.median(orbit)))} {USD_PER_PFLOP_DAY}",
+              ORBIT_COLOUR, "dot")
+    if ground_mid is not None:
+        g5, g95 = (float(q) for q in np.percentile(ground, (5, 95)))
+        if g95 > g5 * (1 + 1e-9):
+            fig.add_trace(go.Scatter(x=[g5, g95, g95, g5, g5], y=[0, 0, top, top, 0], mode="lines", fill="toself",
+                                     fillcolor="rgba(27,127,59,0.12)", line={"width": 0}, hoverinfo="name",
+                                     name=f"terrestrial, 5-95 %: {fmt(g5)}-{fmt(g95)}"))
+        _vertical(fig, ground_mid, top, f"terrestrial, median {fmt(ground_mid)} {USD_PER_PFLOP_DAY}", GROUND_COLOUR)
+    fig.update_xaxes(type="log" if log else "linear")
+    fig.update_yaxes(rangemode="tozero")
+    return fig
+
+
+def _short(key: str) -> str:
+    """An input key shortened for an axis label: ``catalog.KIND.NAME.FIGURE`` as ``NAME.FIGURE``."""
+    parts = key.split(".")
+    return ".".join(parts[2:]) if parts[0] == "catalog" and len(parts) == 4 else key
+
+
+def tornado_figure(tornado: dict, ground: float | None, bars: int = TORNADO_BARS):
+    """The tornado of orbit's cost per PFLOP-day: per input (largest swing at the top), a bar from the
+    scenario's cost to the cost with the input at its low end and one to its high end; the terrestrial line."""
+    import plotly.graph_objects as go
+
+    t = tornado["tornado"][COST_METRIC]
+    base = t["base"]
+    drawn = [b for b in t["bars"] if b["swing"] is not None][:bars][::-1]  # plotly draws the first at the bottom
+    fig = _sweep_figure(f"Tornado on orbit's cost per PFLOP-day (scenario: {fmt(base)} {USD_PER_PFLOP_DAY})",
+                  xaxis_title=f"orbit's cost ({USD_PER_PFLOP_DAY})", barmode="overlay",
+                  height=max(420, 90 + 28 * len(drawn)), margin={"t": 60, "l": 30, "r": 30, "b": 50})
+    labels = [_short(b["key"]) for b in drawn]
+    for end, colour, name in (("low", LOW_COLOUR, "input at its low end"), ("high", HIGH_COLOUR,
+                                                                             "input at its high end")):
+        values = [b[f"metric_at_{end}"] for b in drawn]
+        fig.add_trace(go.Bar(
+            y=labels, x=[v - base for v in values], base=[base] * len(drawn), orientation="h", name=name,
+            marker={"color": colour}, opacity=0.85, customdata=[[b["key"], b[end], v] for b, v in zip(drawn, values,
+                                                                                                       strict=True)],
+            hovertemplate="%{customdata[0]} = %{customdata[1]:.4g}: %{customdata[2]:.4g} " + USD_PER_PFLOP_DAY
+                          + "<extra></extra>"))
+    if drawn:
+        fig.add_trace(go.Scatter(x=[base, base], y=[labels[0], labels[-1]], mode="lines", name="scenario",
+                                 line={"color": "#222", "width": 1}, hoverinfo="name"))
+        if ground is not None:
+            fig.add_trace(go.Scatter(x=[ground, ground], y=[labels[0], labels[-1]], mode="lines",
+                                     name=f"terrestrial {fmt(ground)} {USD_PER_PFLOP_DAY}",
+                                     line={"color": GROUND_COLOUR, "dash": "dash", "width": 2}, hoverinfo="name"))
+        ends = [base, *(b[f"metric_at_{e}"] for b in drawn for e in ("low", "high")),
+                *([ground] if ground is not None else [])]
+        fig.update_xaxes(range=_padded(min(ends), max(ends)))
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def _padded(lo: float, hi: float, log: bool = False, pad: float = RANGE_PAD) -> list[float]:
+    """An axis range around [lo, hi] with a margin on both sides (a log axis's range is in log10 units), so
+    that a line at either end is not hidden on the axis."""
+    if log:
+        lo, hi = math.log10(lo), math.log10(hi)
+    span = (hi - lo) or (abs(hi) or 1.0)
+    return [lo - pad * span, hi + pad * span]
+
+
+def ladder_figure(ladder: dict):
+    """The ladder's rungs (cumulative), orbit's cost per PFLOP-day at each as a bar (with its ratio to the
+    ground's) and the terrestrial line, on a log axis."""
+    import plotly.graph_objects as go
+
+    steps = ladder["steps"]
+    first = ladder.get("first_below_ground")
+    fig = _sweep_figure("The ladder: " + (f"orbit beats the ground from '{first}'" if first else
+                                    "orbit stays above the ground at every rung"),
+                  yaxis_title=f"cost ({USD_PER_PFLOP_DAY}, log)", yaxis_type="log")
+    labels = [f"{i}. {s['label']}" if i else s["label"] for i, s in enumerate(steps)]
+    fig.add_trace(go.Bar(x=labels, y=[s["orbit_usd_per_pflop_day"] for s in steps], name="orbit",
+                         marker={"color": ORBIT_COLOUR},
+                         text=[f"{s['orbit_to_ground']:.3g}x" if s["orbit_to_ground"] is not None else ""
+                               for s in steps], textposition="outside",
+                         hovertemplate="%{x}: %{y:.4g} " + USD_PER_PFLOP_DAY + "<extra></extra>"))
+    fig.add_trace(go.Scatter(x=labels, y=[s["ground_usd_per_pflop_day"] for s in steps], mode="lines+markers",
+                             name="terrestrial", line={"color": GROUND_COLOUR, "dash": "dash", "width": 2},
+                             hovertemplate="%{x}: ground %{y:.4g} " + USD_PER_PFLOP_DAY + "<extra></extra>"))
+    fig.update_xaxes(automargin=True)
+    return fig
+
+
+def front_figure(front: dict[str, np.ndarray], settings: dict):
+    """The design search's Pareto front (cost per PFLOP-day against the satellite's mass per kW), the
+    scenario's own design and the cheapest, and the terrestrial line."""
+    import plotly.graph_objects as go
+
+    fig = _sweep_figure(f"Design search: {settings.get('trials')} trials (seed {settings.get('seed')}), "
+                  f"{settings.get('feasible_trials')} feasible",
+                  xaxis_title=f"orbit's cost ({USD_PER_PFLOP_DAY}, log)", xaxis_type="log",
+                  yaxis_title="satellite mass per kW of IT power (kg/kW)")
+    n = len(front.get("trial", []))
+    cost = np.array([np.nan if v is None else v for v in front.get("usd_per_pflop_day", [])], dtype=float)
+    mass = np.array([np.nan if v is None else v for v in front.get("mass_kg_per_kw", [])], dtype=float)
+
+    def hover(i: int) -> str:
+        return (f"trial {front['trial'][i]}: {front['altitude_km'][i]:.0f} km, radiator "
+                f"{front['radiator_temperature_k'][i]:.0f} K, {front['accelerators_per_satellite'][i]} accelerators, "
+                f"{front['solar_array'][i]}")
+
+    def points(pick: np.ndarray, name: str, **style) -> None:
+        idx = np.flatnonzero(pick & np.isfinite(cost) & np.isfinite(mass))
+        if idx.size:
+            fig.add_trace(go.Scatter(x=cost[idx].tolist(), y=mass[idx].tolist(), name=name,
+                                     text=[hover(i) for i in idx],
+                                     hovertemplate="%{text}<br>%{x:.4g} " + USD_PER_PFLOP_DAY
+                                                   + ", %{y:.4g} kg/kW<extra></extra>", **style))
+
+    if n:
+        flags = {f: np.asarray(front[f], dtype=bool) for f in FRONT_FLAGS}
+        order = np.argsort(cost)
+        on = flags["on_front"][order]
+        fig.add_trace(go.Scatter(x=cost[order][on].tolist(), y=mass[order][on].tolist(), mode="lines",
+                                 line={"color": ORBIT_COLOUR, "shape": "hv", "width": 1}, showlegend=False,
+                                 hoverinfo="skip"))
+        points(flags["on_front"], "Pareto front", mode="markers", marker={"color": ORBIT_COLOUR, "size": 9})
+        points(flags["is_base"], "the scenario's design", mode="markers",
+               marker={"color": "#222", "symbol": "diamond-open", "size": 14, "line": {"width": 2}})
+        points(flags["is_best"], "cheapest found", mode="markers",
+               marker={"color": HIGH_COLOUR, "symbol": "star", "size": 14})
+    ground = settings.get("ground_usd_per_pflop_day")
+    finite = mass[np.isfinite(mass)]
+    xs = [*cost[np.isfinite(cost) & (cost > 0)], *([ground] if ground is not None and ground > 0 else [])]
+    if xs:
+        fig.update_xaxes(range=_padded(min(xs), max(xs), log=True))
+    if ground is not None and finite.size:
+        span = float(finite.max() - finite.min()) or max(float(finite.max()), 1.0) * 0.1
+        fig.add_trace(go.Scatter(x=[ground, ground], y=[float(finite.min()) - span, float(finite.max()) + span],
+                                 mode="lines", name=f"terrestrial {fmt(ground)} {USD_PER_PFLOP_DAY}",
+                                 line={"color": GROUND_COLOUR, "dash": "dash", "width": 2}, hoverinfo="name"))
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------- figures as JSON
+def _spec(fig) -> dict:
+    import plotly.io as pio
+
+    return json.loads(pio.to_json(fig, validate=False))
+
+
+def _column_lists(table) -> dict[str, list]:
+    return {name: table.column(name).to_pylist() for name in table.column_names}
+
+
+def sweep_figures(run: SweepRun) -> dict[str, dict | None]:
+    """The four figures as Plotly JSON (``{"data": [...], "layout": {...}}``), by :data:`SWEEP_FIGURES`'
+    keys; None for one the run cannot give (a ladder the scenario refuses, a search with no feasible design)."""
+    tornado, ladder, front = run.analyses.tornado, run.analyses.ladder, run.analyses.front
+    ground = tornado.get("ground_usd_per_pflop_day")
+    columns = _column_lists(front)
+    return {
+        "distribution": _spec(distribution_figure(run.costs[COST_METRIC][run.costs[FEASIBLE]],
+                                                  run.costs[GROUND_COST_METRIC][run.costs[FEASIBLE]],
+                                                  run.summary.get("p_orbit_cheaper"))),
+        "tornado": _spec(tornado_figure(tornado, ground)) if tornado["tornado"][COST_METRIC]["bars"] else None,
+        "ladder": _spec(ladder_figure(ladder)) if ladder.get("steps") else None,
+        "front": _spec(front_figure(columns, front_settings(front))) if front.num_rows else None,
+    }
+
+
+def sweep_notes(run: SweepRun) -> dict[str, str]:
+    """One plain-text caption per figure: what it shows and which of the run's files it reads."""
+    name = run.name
+    layout, summary, tornado = run.layout, run.summary, run.analyses.tornado
+    settings = front_settings(run.analyses.front)
+    bars = tornado["tornado"][COST_METRIC]["bars"]
+    refused = [b["key"] for b in bars if b["swing"] is None]
+    ladder = run.analyses.ladder
+    front = run.analyses.front
+    on_front = sum(front.column("on_front").to_pylist()) if front.num_rows else 0
+    q = summary["metrics"][COST_METRIC]
+    g = summary["metrics"][GROUND_COST_METRIC]
+    return {
+        "distribution": (
+            f"Orbit's cost per PFLOP-day over the {summary['feasible_samples']:,} feasible samples of "
+            f"{summary['samples']:,} (seed {summary['seed']}): 5th, 50th and 95th percentiles {fmt(q['p5'])}, "
+            f"{fmt(q['p50'])} and {fmt(q['p95'])} {USD_PER_PFLOP_DAY}; the terrestrial baseline's median "
+            f"{fmt(g['p50'])} {USD_PER_PFLOP_DAY} (its band where the samples move the ground's cost too). "
+            f"{_sentence(summary.get('cost_basis'))}From {name(layout.sweep_samples)}."),
+        "tornado": (
+            f"Each of the sweep's {len(bars)} inputs set to its low and then its high end (a distribution's low and "
+            f"high, a lognormal's 5th and 95th percentiles), the others at the scenario's values; the "
+            f"{min(len(bars), TORNADO_BARS)} largest swings, largest at the top. Top driver: "
+            f"{tornado['tornado'][COST_METRIC]['top']}."
+            + (f" The design refuses an end of {', '.join(refused)} (not drawn)." if refused else "")
+            + f" From {name(layout.sweep_tornado)}."),
+        "ladder": (
+            f"The built-in ladder, rungs applied cumulatively from the scenario's parts to the claim (Starship at "
+            f"its target price, a thin-film array, 100 W of compute per kg); the label on each bar is orbit's cost "
+            f"over the ground's. From {name(layout.sweep_ladder)}."
+            if not ladder.get("error") else f"The built-in ladder cannot be climbed from this scenario: "
+                                            f"{ladder['error']}"),
+        "front": (
+            f"Optuna's multi-objective TPE over altitude, radiator temperature, accelerators per satellite and "
+            f"array technology, {settings.get('trials')} trials (seed {settings.get('seed')}), constrained to one "
+            f"launch per satellite, the chips' temperature limit and the FCC's five-year disposal rule; the front "
+            f"holds the feasible designs no other matches or beats on both objectives ({on_front} here; one where "
+            f"the cheapest design is also the lightest per kW), beside the scenario's own design. From "
+            f"{name(layout.sweep_front)}."
+            + (f" The search failed: {settings['error']}" if settings.get("error") else "")),
+    }
+
+
+def _sentence(text: str | None) -> str:
+    """``text`` as a sentence followed by a space (empty for none)."""
+    return f"{text.rstrip().rstrip('.')}. " if text else ""
+
+
+def quantile_rows(summary: dict) -> list[dict]:
+    """The summary's quantiles, one row per headline metric (``metric``, ``unit``, p5, p50, p95, mean)."""
+    return [{"metric": m, "unit": unit_of(m.split(".")[-1]), **{k: q.get(k) for k in QUANTILE_KEYS}}
+            for m, q in summary["metrics"].items()]
+
+
+def sweep_headline(summary: dict) -> dict:
+    """The sweep's headline figures: samples, seed, feasible share, P(orbit cheaper), the cost quantiles."""
+    q, g, r = (summary["metrics"][k] for k in (COST_METRIC, GROUND_COST_METRIC, COST_RATIO))
+    return {"samples": summary["samples"], "seed": summary["seed"], "feasible_samples": summary["feasible_samples"],
+            "p_orbit_cheaper": summary["p_orbit_cheaper"],
+            "usd_per_pflop_day_p5": q["p5"], "usd_per_pflop_day_p50": q["p50"], "usd_per_pflop_day_p95": q["p95"],
+            "ground_usd_per_pflop_day_p50": g["p50"], "orbit_to_ground_cost_ratio_p50": r["p50"],
+            "distributions": len(summary["distributions"]), "executor": summary.get("executor")}
+
+
+def sweep_payload(run: SweepRun) -> dict:
+    """What the dashboard's sweep page draws (``GET /api/runs/ID/sweep``): headline, quantiles, distributions,
+    the figures' JSON and their captions."""
+    return jsonable({
+        "id": run.run_id, "scenario": run.summary.get("scenario"), "headline": sweep_headline(run.summary),
+        "quantiles": quantile_rows(run.summary), "cost_basis": run.summary.get("cost_basis"),
+        "distributions": run.summary["distributions"], "titles": SWEEP_FIGURES,
+        "figures": sweep_figures(run), "notes": sweep_notes(run),
+        "first_below_ground": run.analyses.ladder.get("first_below_ground"),
+        "top_driver": run.analyses.tornado["tornado"][COST_METRIC]["top"],
+        "files": [run.name(p) for p in (run.layout.sweep_summary, run.layout.sweep_samples, run.layout.sweep_tornado,
+                                        run.layout.sweep_ladder, run.layout.sweep_front)],
+    })
+
+
+# ---------------------------------------------------------------------------------------------- the page
+def _num(value) -> str:
+    return html.escape(fmt(value)) if value is not None else "-"
+
+
+def _spec_html(spec: dict, div_id: str) -> str:
+    text = json.dumps(spec).replace("</", "<\\/")
+    return (f'<div id="{div_id}" class="figure"></div>\n<script>(function () {{ var f = {text}; '
+            f'Plotly.newPlot("{div_id}", f.data, f.layout, {json.dumps(PLOTLY_CONFIG)}); }})();</script>')
+
+
+def _text_caption(text: str) -> str:
+    return f'<p class="caption">{html.escape(text)}</p>'
+
+
+def sweep_summary_section(run: SweepRun) -> Section:
+    """The headline: P(orbit cheaper), the quantiles of every headline metric, the sweep's settings."""
+    s = run.summary
+    p = s.get("p_orbit_cheaper")
+    rows = "".join(f"<tr><td><code>{html.escape(r['metric'])}</code></td><td>{html.escape(r['unit'])}</td>"
+                   + "".join(f"<td class='num'>{_num(r[k])}</td>" for k in QUANTILE_KEYS) + "</tr>"
+                   for r in quantile_rows(s))
+    ratio = s["metrics"][COST_RATIO]
+    lead = (f"<p><strong>P(orbit costs less than the ground per PFLOP-day) = {'-' if p is None else f'{p:.1%}'}"
+            f"</strong>; orbit over ground, median {_num(ratio['p50'])}x (5-95 %: {_num(ratio['p5'])}x to "
+            f"{_num(ratio['p95'])}x).</p>")
+    settings = (f"{s['samples']:,} samples (seed {s['seed']}), {s['feasible_samples']:,} feasible; "
+                f"{len(s['distributions'])} distributions; executor {s.get('executor', '-')}, "
+                f"{_num(s.get('wall_s'))} s.")
+    table = ("<table><tr><th>metric</th><th>unit</th><th>p5</th><th>p50</th><th>p95</th><th>mean</th></tr>"
+             f"{rows}</table>")
+    return Section("summary", "Headline quantiles", lead + table + _text_caption(
+        f"{settings} Quantiles over the feasible samples, from {run.name(run.layout.sweep_summary)}. "
+        f"{_sentence(s.get('cost_basis'))}".strip()))
+
+
+def sweep_figure_section(key: str):
+    def section(run: SweepRun, figures: dict, notes: dict) -> Section:
+        spec = figures[key]
+        body = (_spec_html(spec, f"fig-{key}") if spec is not None
+                else f'<div class="placeholder">{html.escape(notes[key])}</div>')
+        return Section(key, SWEEP_FIGURES[key], body + _text_caption(notes[key]))
+
+    return section
+
+
+def sweep_distributions_section(run: SweepRun) -> Section:
+    """The distributions sampled, their parameters and sources."""
+    rows = []
+    for key, d in run.summary["distributions"].items():
+        params = ", ".join(f"{k} = {fmt(v)}" for k, v in d.items() if k not in ("dist", "source"))
+        rows.append(f"<tr><td><code>{html.escape(key)}</code></td><td>{html.escape(d['dist'])}</td>"
+                    f"<td>{html.escape(params)}</td><td>{html.escape(str(d.get('source', '')))}</td></tr>")
+    return Section("distributions", "Distributions sampled",
+                   "<table><tr><th>input</th><th>distribution</th><th>parameters</th><th>source</th></tr>"
+                   f"{''.join(rows)}</table>")
+
+
+def sweep_inputs_section(run: SweepRun) -> Section:
+    return Section("inputs", "Scenario inputs", inputs_table(run.inputs) + _text_caption(
+        f"Every field of the validated scenario, from {run.name(run.layout.inputs)}."))
+
+
+def sweep_report_html(run: SweepRun) -> str:
+    """The whole page: plotly.js inlined, the headline, the four figures, the distributions, the inputs."""
+    import plotly
+    from plotly.offline import get_plotlyjs
+
+    figures, notes = sweep_figures(run), sweep_notes(run)
+    sections = [sweep_summary_section(run), *(sweep_figure_section(k)(run, figures, notes) for k in SWEEP_FIGURES),
+                sweep_distributions_section(run), sweep_inputs_section(run)]
+    toc = "".join(f'<li><a href="#{s.anchor}">{html.escape(s.heading)}</a></li>' for s in sections)
+    body = "\n".join(f'<section id="{s.anchor}"><h2>{html.escape(s.heading)}</h2>\n{s.body}\n</section>'
+                     for s in sections)
+    record = run.record
+    name = html.escape(str((run.summary.get("scenario") or {}).get("name") or run.inputs.get("name") or ""))
+    created = record.created_utc.strftime(TIMESTAMP_FORMAT) if record and record.created_utc else ""
+    run_id = html.escape(run.run_id)
+    digest = html.escape(str((run.summary.get("scenario") or {}).get("digest", "")))
+    version = html.escape(str(record.leodc_version if record and record.leodc_version else ""))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>leodc sweep report {run_id}: {name}</title>
+<style>{CSS}</style>
+<script type="text/javascript" id="plotly-js">/* plotly.js {plotly.__version__} bundled by the Python plotly package,
+inlined so the page needs no network */
+{get_plotlyjs()}</script>
+</head><body>
+<h1>{name}: sweep</h1>
+<p class="meta">sweep run <code>{run_id}</code> {created}; scenario digest <code>{digest}</code>; leodc {version}.
+Every figure is regenerated from the run's stored files.</p>
+<nav><h2>Contents</h2><ol>{toc}</ol></nav>
+{body}
+</body></html>
+"""
+
+
+def build_sweep_report(record_or_run_dir: RunRecord | str | Path, run_dir: str | Path | None = None) -> str:
+    """The sweep report's HTML text for a run (a catalog record, or a run directory)."""
+    return sweep_report_html(read_sweep(record_or_run_dir, run_dir))
+
+
+def write_sweep_report(record_or_run_dir: RunRecord | str | Path, path: str | Path | None = None,
+                       run_dir: str | Path | None = None) -> Path:
+    """Write a sweep run's report (default: the run's ``report.html``) atomically; returns its path."""
+    run = read_sweep(record_or_run_dir, run_dir)
+    out = Path(path) if path is not None else run.layout.report
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return write_text(out, sweep_report_html(run))
+
+
+def finish_sweep_run(layout: RunLayout, scenario=None) -> Path:
+    """What ``leodc sweep`` does once the sweep's files are stored: make and store the report's analyses and
+    write the report (``report.html``); returns its path."""
+    store_sweep_analyses(layout, scenario)
+    return write_sweep_report(layout.root)
+

@@ -14,7 +14,7 @@ import math
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -192,6 +192,10 @@ class Fleet(_Section):
         return self
 
 
+# what a fleet buys, by cost item (leodc.economics.costs), for the learning curves' per-item figures
+LearningItem = Literal["accelerators", "solar_array", "battery", "radiator", "bus_and_shielding", "launch"]
+
+
 class Economics(_Section):
     horizon_years: float = Field(gt=0.0, le=100.0)
     design_life_years: float = Field(gt=0.0, le=100.0)
@@ -203,6 +207,13 @@ class Economics(_Section):
     availability: float = Field(gt=0.0, le=1.0)
     terrestrial_power: str
     datacenter: str
+    # learning curves (Wright's law, leodc.economics.learning): off unless stated; a rate per cost item
+    # (share of unit cost lost per doubling) replaces its part's catalog figure and leodc's default, and
+    # units of an item's line built before the fleet's first replace the part's `learning_units_before`
+    learning_curves: bool = False
+    learning_rates: dict[LearningItem, Annotated[float, Field(ge=0.0, lt=1.0)]] = Field(default_factory=dict)
+    learning_units_before: dict[LearningItem, Annotated[float, Field(ge=0.0, le=1e12)]] = Field(
+        default_factory=dict)
 
     _check_power = field_validator("terrestrial_power")(lambda v: _catalog_name("power_options", v))
     _check_dc = field_validator("datacenter")(lambda v: _catalog_name("datacenters", v))
@@ -425,6 +436,200 @@ class Audit(_Section):
     claims: list[Claim] = Field(default_factory=list)
 
 
+# ---------------------------------------------------------------- uncertainty: the [uncertain] table
+# A scenario's ``[uncertain]`` table puts a distribution on any numeric field (``"fleet.launch_cost_usd_per_kg" =
+# { dist = "triangular", low = 100, mode = 500, high = 1500 }``) or on a catalog figure of a part the scenario
+# names (``"catalog.solar_arrays.rosa-class.cost_usd_per_w"``); ``leodc sweep`` samples them (leodc.uncertainty).
+UNCERTAIN_SECTION = "uncertain"
+CATALOG_KEY_PREFIX = "catalog."
+# the scenario fields that name a catalog part, and the part's kind
+PART_FIELDS = {
+    "compute.accelerator": "accelerators", "power.solar_array": "solar_arrays", "power.battery": "batteries",
+    "thermal.radiator": "radiators", "satellite.bus": "buses", "fleet.launch_vehicle": "launch_vehicles",
+    "economics.terrestrial_power": "power_options", "economics.datacenter": "datacenters",
+}
+# catalog figures a scenario field replaces when stated: a distribution on the figure goes on that field
+CATALOG_OVERRIDE_FIELDS = {
+    ("solar_arrays", "cell_efficiency"): "power.cell_efficiency",
+    ("solar_arrays", "packing_factor"): "power.packing_factor",
+    ("batteries", "depth_of_discharge"): "power.depth_of_discharge",
+    ("radiators", "emissivity"): "thermal.emissivity",
+    ("radiators", "absorptivity"): "thermal.absorptivity",
+    ("buses", "mass_fraction"): "satellite.bus_mass_fraction",
+    ("launch_vehicles", "payload_to_leo_kg"): "fleet.payload_to_leo_kg",
+    ("launch_vehicles", "cost_usd_per_kg"): "fleet.launch_cost_usd_per_kg",
+}
+# catalog figures that are shares of one (at most 1), and the ones with a floor above zero (PUE >= 1);
+# every other catalog figure is a non-negative physical quantity
+CATALOG_FRACTION_FIGURES = frozenset({
+    "cell_efficiency", "packing_factor", "degradation_per_year", "depth_of_discharge", "round_trip_efficiency",
+    "emissivity", "absorptivity", "mass_fraction", "availability", "capacity_factor"})
+CATALOG_FIGURE_FLOORS = {"pue": 1.0}
+DISTRIBUTIONS = ("triangular", "uniform", "lognormal", "normal")
+# the parameters each distribution takes (lognormal: median and sigma, or p5 and p95)
+DISTRIBUTION_PARAMETERS = {
+    "triangular": (("low", "mode", "high"),),
+    "uniform": (("low", "high"),),
+    "lognormal": (("median", "sigma"), ("p5", "p95")),
+    "normal": (("mean", "sd", "low", "high"),),
+}
+MAX_UNCERTAIN_FIELDS = 1000
+
+
+class Distribution(_Section):
+    """A distribution on one scenario field or catalog figure (``[uncertain]``).
+
+    ``triangular`` (low, mode, high), ``uniform`` (low, high), ``lognormal`` (median and sigma of the
+    logarithm, or its 5th and 95th percentiles p5 and p95), ``normal`` (mean, sd) truncated to [low, high].
+    """
+
+    dist: Literal["triangular", "uniform", "lognormal", "normal"]
+    low: float | None = None
+    mode: float | None = None
+    high: float | None = None
+    median: float | None = Field(default=None, gt=0.0)
+    sigma: float | None = Field(default=None, gt=0.0)
+    p5: float | None = Field(default=None, gt=0.0)
+    p95: float | None = Field(default=None, gt=0.0)
+    mean: float | None = None
+    sd: float | None = Field(default=None, gt=0.0)
+
+    def parameters(self) -> dict[str, float]:
+        """The parameters stated, by name."""
+        return {k: v for k, v in self.model_dump(exclude={"dist"}).items() if v is not None}
+
+    @model_validator(mode="after")
+    def _parameters_fit(self) -> Distribution:
+        stated = set(self.parameters())
+        forms = DISTRIBUTION_PARAMETERS[self.dist]
+        if not any(stated == set(form) for form in forms):
+            wanted = " or ".join(", ".join(form) for form in forms)
+            raise cross_field_error(("dist",), f"a {self.dist} distribution takes {wanted}; got "
+                                    f"{', '.join(sorted(stated)) or 'none'}")
+        if self.low is not None and self.high is not None and not self.low < self.high:
+            raise cross_field_error(("low", "high"), f"expected low < high; got low = {self.low:g}, "
+                                    f"high = {self.high:g}")
+        if self.mode is not None and not self.low <= self.mode <= self.high:
+            raise cross_field_error(("mode",), f"expected low <= mode <= high; got {self.low:g}, {self.mode:g}, "
+                                    f"{self.high:g}")
+        if self.mean is not None and not self.low <= self.mean <= self.high:
+            raise cross_field_error(("mean",), f"expected low <= mean <= high; got {self.low:g}, {self.mean:g}, "
+                                    f"{self.high:g}")
+        if self.p5 is not None and not self.p5 < self.p95:
+            raise cross_field_error(("p5", "p95"), f"expected p5 < p95; got p5 = {self.p5:g}, p95 = {self.p95:g}")
+        return self
+
+    def support(self) -> tuple[float, float]:
+        """The smallest and largest values the distribution gives (a lognormal's reach zero and infinity)."""
+        if self.dist == "lognormal":  # open at zero: its smallest value is the smallest positive number
+            return math.ulp(0.0), math.inf
+        return float(self.low), float(self.high)
+
+    def centre(self) -> float:
+        """Its mode, median or mean: the value a scenario with this distribution is checked at."""
+        if self.dist == "lognormal":
+            return float(self.median if self.median is not None else math.sqrt(self.p5 * self.p95))
+        if self.dist == "normal":
+            return float(self.mean)
+        if self.dist == "triangular":
+            return float(self.mode)
+        return (float(self.low) + float(self.high)) / 2.0
+
+
+def _field_info(model: type[BaseModel], dotted: str):
+    """The pydantic field at a dotted path through nested sections, or None."""
+    owner: Any = model
+    info = None
+    for part in dotted.split("."):
+        if not (isinstance(owner, type) and issubclass(owner, BaseModel)) or part not in owner.model_fields:
+            return None
+        info = owner.model_fields[part]
+        owner = info.annotation
+    return info
+
+
+def numeric_kind(info) -> type | None:
+    """``float`` or ``int`` for a numeric field (optional or not), else None (text, bool, lists, sections)."""
+    ann = info.annotation
+    args = set(getattr(ann, "__args__", ())) - {type(None)} or {ann}
+    if len(args) != 1:
+        return None
+    kind = next(iter(args))
+    return kind if kind in (float, int) else None
+
+
+def field_bounds(info) -> tuple[float, bool, float, bool]:
+    """(lower, inclusive, upper, inclusive) of a numeric field's constraints (infinite where none)."""
+    lower, lower_in, upper, upper_in = -math.inf, True, math.inf, True
+    for m in info.metadata:
+        if getattr(m, "gt", None) is not None:
+            lower, lower_in = float(m.gt), False
+        if getattr(m, "ge", None) is not None:
+            lower, lower_in = float(m.ge), True
+        if getattr(m, "lt", None) is not None:
+            upper, upper_in = float(m.lt), False
+        if getattr(m, "le", None) is not None:
+            upper, upper_in = float(m.le), True
+    return lower, lower_in, upper, upper_in
+
+
+def _outside(support: tuple[float, float], bounds: tuple[float, bool, float, bool]) -> str | None:
+    """What of a distribution's support falls outside a field's bounds, or None."""
+    lo, hi = support
+    lower, lower_in, upper, upper_in = bounds
+    if lo < lower or (lo == lower and not lower_in):
+        return f"its smallest value {lo:g} is below the field's {'minimum' if lower_in else 'bound'} {lower:g}"
+    if hi > upper or (hi == upper and not upper_in):
+        reach = "it has no upper end" if math.isinf(hi) else f"its largest value {hi:g}"
+        return f"{reach} above the field's {'maximum' if upper_in else 'bound'} {upper:g}"
+    return None
+
+
+def catalog_key(key: str) -> tuple[str, str, str] | None:
+    """``catalog.KIND.NAME.FIGURE`` -> (kind, name, figure); None for a scenario field's key."""
+    if not key.startswith(CATALOG_KEY_PREFIX):
+        return None
+    parts = key[len(CATALOG_KEY_PREFIX):].split(".")
+    return tuple(parts) if len(parts) == 3 and all(parts) else ("", "", "")
+
+
+def uncertain_field_problem(scenario: Scenario, key: str, dist: Distribution) -> str | None:
+    """Why ``key`` cannot carry ``dist`` in this scenario (unknown, not numeric, outside the field's
+    bounds), or None."""
+    cat = catalog_key(key)
+    if cat is None:
+        info = _field_info(Scenario, key)
+        if info is None or key.split(".")[0] == "uncertain":
+            return ("unknown field; expected a numeric scenario field (section.field, e.g. "
+                    "fleet.launch_cost_usd_per_kg) or a catalog figure (catalog.KIND.NAME.FIGURE)")
+        kind = numeric_kind(info)
+        if kind is None:
+            return "not a numeric field; a distribution goes on a number (float or integer)"
+        lo, hi = dist.support()
+        support = (round(lo), round(hi) if math.isfinite(hi) else hi) if kind is int else (lo, hi)
+        problem = _outside(support, field_bounds(info))
+        return f"{problem}; expected a distribution inside the field's bounds" if problem else None
+    kind, name, figure = cat
+    used = {k: getattr(getattr(scenario, f.split(".")[0]), f.split(".")[1]) for f, k in PART_FIELDS.items()}
+    if kind not in used:
+        return (f"unknown catalog kind {kind!r}; expected catalog.KIND.NAME.FIGURE with KIND one of: "
+                f"{', '.join(sorted(used))}")
+    if name != used[kind]:
+        return f"the scenario uses {kind} entry {used[kind]!r}, not {name!r}; expected a part the scenario names"
+    part = load_catalog().kind(kind)[name]
+    fig = part.figures().get(figure)
+    if fig is None or isinstance(fig.value, list):
+        return (f"{kind} entry {name!r} has no numeric figure {figure!r}; expected one of: "
+                f"{', '.join(k for k, f in part.figures().items() if not isinstance(f.value, list))}")
+    if (kind, figure) in CATALOG_OVERRIDE_FIELDS:
+        return (f"the scenario field {CATALOG_OVERRIDE_FIELDS[kind, figure]} sets this figure; expected the "
+                "distribution on that field")
+    bounds = (CATALOG_FIGURE_FLOORS.get(figure, 0.0), True, 1.0 if figure in CATALOG_FRACTION_FIGURES else math.inf,
+              True)
+    problem = _outside(dist.support(), bounds)
+    return f"{problem}; expected a distribution inside the figure's bounds" if problem else None
+
+
 class Scenario(_Section):
     # where each field was stated (a file, or --set), kept from loading, so that checks made later
     # (the design's) name the file a user must change; not part of the scenario's values or digest
@@ -448,6 +653,22 @@ class Scenario(_Section):
     network: Network
     workload: Workload
     audit: Audit = Audit()
+    # distributions on fields and catalog figures for `leodc sweep` (keys: dotted field names)
+    uncertain: dict[str, Distribution] = Field(default_factory=dict, max_length=MAX_UNCERTAIN_FIELDS)
+
+    @model_validator(mode="after")
+    def _uncertain_fields_exist(self) -> Scenario:
+        for key, dist in self.uncertain.items():
+            problem = uncertain_field_problem(self, key, dist)
+            if problem:
+                raise cross_field_error((f"uncertain.{key}",), problem)
+        for section, group in EXCLUSIVE_FIELDS.items():
+            sampled = [f for f in group if f"{section}.{f}" in self.uncertain]
+            if len(sampled) > 1:
+                raise cross_field_error((f"uncertain.{section}.{sampled[-1]}",), f"a distribution on one of "
+                                        f"{', '.join(group)} at most (each replaces the others); got "
+                                        f"{', '.join(sampled)}")
+        return self
 
     def stated_in(self, field: str) -> str:
         """The file (or ``--set``) that stated a dotted field, or the scenario's own file when it was a
@@ -538,7 +759,8 @@ def _merge(base: dict, top: dict, origin: dict[str, str], file: str, prefix: str
         _drop_exclusive(section, out, key)
     for key, value in top.items():
         path = f"{prefix}{key}"
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        # an [uncertain] entry is a distribution stated whole: a later file's replaces an earlier one's
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and section != UNCERTAIN_SECTION:
             out[key] = _merge(out[key], value, origin, file, path + ".")
         else:
             out[key] = value

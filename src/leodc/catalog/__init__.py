@@ -16,7 +16,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from leodc.errors import LeodcError
 
@@ -73,6 +73,29 @@ class Accelerator(Part):
     inference_tokens_per_s: Figure | None = None
 
 
+class Produced(Part):
+    """A part a fleet buys by the thousand, whose price may fall with cumulative production
+    (``leodc.economics.learning``, on with ``economics.learning_curves``).
+
+    ``learning_rate``: the share of unit cost lost per doubling of cumulative production, in [0, 1);
+    ``learning_units_before``: units of the line built before the catalog's price, which is the next
+    unit's. A part without them takes leodc's default rate for its cost item and is priced as its line's
+    first unit.
+    """
+
+    learning_rate: Figure | None = None
+    learning_units_before: Figure | None = None
+
+    @model_validator(mode="after")
+    def _learning_in_range(self) -> Produced:
+        rate, before = self.learning_rate, self.learning_units_before
+        if rate is not None and (isinstance(rate.value, list) or not 0.0 <= rate.value < 1.0):
+            raise ValueError(f"learning_rate: expected a share in [0, 1); got {rate.value!r}")
+        if before is not None and (isinstance(before.value, list) or not before.value >= 0.0):
+            raise ValueError(f"learning_units_before: expected a count >= 0; got {before.value!r}")
+        return self
+
+
 class LaunchVehicle(Part):
     payload_to_leo_kg: Figure
     fairing_volume_m3: Figure
@@ -81,7 +104,7 @@ class LaunchVehicle(Part):
     energy_kwh_per_kg_payload: Figure
 
 
-class SolarArray(Part):
+class SolarArray(Produced):
     cell_efficiency: Figure
     packing_factor: Figure
     specific_power_w_per_kg: Figure
@@ -89,21 +112,21 @@ class SolarArray(Part):
     degradation_per_year: Figure
 
 
-class Radiator(Part):
+class Radiator(Produced):
     areal_density_kg_per_m2: Figure
     emissivity: Figure
     absorptivity: Figure
     cost_usd_per_m2: Figure
 
 
-class Battery(Part):
+class Battery(Produced):
     specific_energy_wh_per_kg: Figure
     depth_of_discharge: Figure
     round_trip_efficiency: Figure
     cost_usd_per_wh: Figure
 
 
-class Bus(Part):
+class Bus(Produced):
     mass_fraction: Figure
     stowed_density_kg_per_m3: Figure
     cost_usd_per_kg: Figure

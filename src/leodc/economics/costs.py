@@ -8,10 +8,16 @@ from t = L on, 1/L of the fleet's hardware and launch is bought each year, so a 
 LCOE counts every cost but the accelerators against the IT energy delivered; $/accelerator-hour and
 $/PFLOP-day count every cost against accelerator-hours and peak dense bf16 PFLOP-days delivered.
 All three are present values at the scenario's discount rate; totals are undiscounted.
+
+With ``economics.learning_curves`` each cost item's unit price falls with the units the fleet has bought
+(Wright's law in its unit form, :mod:`leodc.economics.learning`): the initial fleet is units 1..n of the
+fleet's line, the replacements bought in each year of the horizon the next ones, each year's purchase
+costed over its own units and discounted as that year's flow. Off, every price is the catalog's.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +26,7 @@ from leodc.catalog import chosen, load_catalog
 from leodc.constants import HOURS_PER_DAY, HOURS_PER_YEAR
 from leodc.design import Design, dose_limited_life_years
 from leodc.economics.discount import present_value
+from leodc.economics.learning import cost_between, fleet_learning_rates
 from leodc.errors import InputError
 from leodc.scenario import Scenario
 from leodc.simulate.output import SimulationFiles
@@ -153,6 +160,92 @@ def fleets_bought(horizon_years: float, mission_life_years: float) -> float:
     return 1.0 + max(0.0, horizon_years - mission_life_years) / mission_life_years
 
 
+# the catalog kind whose part sets each satellite-hardware item's learning figures (the bus's price covers
+# the shielding too); accelerators and launch take theirs from the scenario or leodc's defaults
+LEARNING_PART = {"solar_array": ("solar_arrays", "power", "solar_array"),
+                 "battery": ("batteries", "power", "battery"),
+                 "radiator": ("radiators", "thermal", "radiator"),
+                 "bus_and_shielding": ("buses", "satellite", "bus")}
+
+
+class LearnedPurchases:
+    """A fleet's purchases priced on learning curves (:mod:`leodc.economics.learning`).
+
+    The initial fleet is units 1..n of each item's line for the fleet; from t = L on the fleet buys n / L
+    satellites a year, and the purchase of each year of the horizon [k, k + 1) is units n + (k − L) n / L
+    to n + (k + 1 − L) n / L, costed over those units and discounted as that year's flow
+    (:func:`leodc.economics.discount.present_value`, mid-year). Without learning (every rate 0) the costs
+    and present values are those of the catalog prices.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Its parts and ``economics`` (horizon, discount rate, learning rates and units before).
+    per_sat : dict of str to float
+        Each cost item's catalog cost per satellite (USD).
+    satellites : int
+        The fleet's satellites, n.
+    life_years : float
+        The mission life, L.
+    """
+
+    def __init__(self, scenario: Scenario, per_sat: dict[str, float], satellites: int, life_years: float):
+        cat, ec = load_catalog(), scenario.economics
+        catalog_rates: dict[str, float | None] = {}
+        units_before: dict[str, float] = {}
+        for item, (kind, section, field) in LEARNING_PART.items():
+            part = cat.kind(kind)[getattr(getattr(scenario, section), field)]
+            catalog_rates[item] = None if part.learning_rate is None else float(part.learning_rate.value)
+            before = part.learning_units_before
+            units_before[item] = 0.0 if before is None else float(before.value)
+        self.rates = fleet_learning_rates(catalog_rates, ec.learning_rates)
+        self.units_before = {item: float(ec.learning_units_before.get(item, units_before.get(item, 0.0)))
+                             for item in per_sat}
+        self.per_sat, self.n, self.life = per_sat, float(satellites), life_years
+        self.horizon, self.discount_rate = ec.horizon_years, ec.discount_rate
+        self.initial = {k: self._cost(k, 0.0, self.n) for k in per_sat}
+        bought = self.n * fleets_bought(self.horizon, life_years)
+        self.totals = {k: self._cost(k, 0.0, bought) for k in per_sat}
+
+    def _cost(self, item: str, first_units: float, last_units: float) -> float:
+        return self.per_sat[item] * cost_between(first_units, last_units, self.rates[item], self.units_before[item])
+
+    def _units_by(self, t_years: float) -> float:
+        """Units bought by time t (the initial fleet at t = 0, then n / L a year from t = L)."""
+        return self.n + max(0.0, t_years - self.life) * self.n / self.life
+
+    def present_value(self, include_accelerators: bool, upfront_usd: float, operations_per_year: float) -> float:
+        """Present value of the fleet's costs: the initial fleet, ground segment and R&D now, each year's
+        replacements as that year's flow, operations at a constant rate.
+
+        Parameters
+        ----------
+        include_accelerators : bool
+            False for the infrastructure's cost (LCOE).
+        upfront_usd : float
+            Ground segment and R&D, spent at t = 0.
+        operations_per_year : float
+            The fleet's operations (USD per year).
+
+        Returns
+        -------
+        float
+            The present value (USD).
+        """
+        items = [k for k in self.per_sat if include_accelerators or k != "accelerators"]
+        pv = present_value(self.horizon, self.discount_rate, lump_now=sum(self.initial[k] for k in items) + upfront_usd)
+        pv += present_value(self.horizon, self.discount_rate, rate_per_year=operations_per_year)
+        for year in range(math.ceil(self.horizon)):
+            start, end = max(float(year), self.life), min(year + 1.0, self.horizon)
+            if end <= start:
+                continue
+            first, last = self._units_by(start), self._units_by(end)
+            cost = sum(self._cost(k, first, last) for k in items)
+            pv += present_value(self.horizon, self.discount_rate, rate_per_year=cost / (end - start), start_years=start,
+                                end_years=end)
+        return pv
+
+
 def orbital_economics(scenario: Scenario, d: Design, measured: Measured | None = None) -> OrbitalEconomics:
     """Costs and deliveries over the horizon; with ``measured`` (a simulation run), the run's
     delivered compute scales availability and its dose caps the mission life."""
@@ -185,13 +278,22 @@ def orbital_economics(scenario: Scenario, d: Design, measured: Measured | None =
         "launch": sat.mass_kg * usd_per_kg,
     }
     fleets = fleets_bought(ec.horizon_years, life)
-    fleet_capex = n * sum(per_sat.values())
-    totals = {k: n * v * fleets for k, v in per_sat.items()}
-    hardware = totals["solar_array"] + totals["battery"] + totals["radiator"] + totals["bus_and_shielding"]
     operations_per_year = n * ec.operations_usd_per_satellite_year
+    if ec.learning_curves:
+        learned = LearnedPurchases(scenario, per_sat, n, life)
+        fleet_capex = sum(learned.initial.values())
+        totals = learned.totals
+    else:
+        learned = None
+        fleet_capex = n * sum(per_sat.values())
+        totals = {k: n * v * fleets for k, v in per_sat.items()}
+    hardware = totals["solar_array"] + totals["battery"] + totals["radiator"] + totals["bus_and_shielding"]
     total = sum(totals.values()) + ec.ground_segment_usd + operations_per_year * ec.horizon_years + ec.rd_usd
 
     def pv(include_accelerators: bool) -> float:
+        if learned is not None:
+            return learned.present_value(include_accelerators, ec.ground_segment_usd + ec.rd_usd,
+                                         operations_per_year)
         capex = fleet_capex - (0.0 if include_accelerators else n * per_sat["accelerators"])
         upfront = capex + ec.ground_segment_usd + ec.rd_usd
         return (present_value(ec.horizon_years, ec.discount_rate, lump_now=upfront)
@@ -219,7 +321,8 @@ def orbital_economics(scenario: Scenario, d: Design, measured: Measured | None =
         bus_and_shielding_usd=totals["bus_and_shielding"],
         satellite_hardware_usd=hardware,
         launch_usd=totals["launch"],
-        replacement_usd=fleet_capex * (fleets - 1.0),
+        replacement_usd=(fleet_capex * (fleets - 1.0) if learned is None
+                         else sum(totals.values()) - fleet_capex),
         ground_segment_usd=ec.ground_segment_usd,
         operations_usd=operations_per_year * ec.horizon_years,
         rd_usd=ec.rd_usd,

@@ -16,6 +16,11 @@ A run directory (``<runs home>/<run id>/``)::
     report.html          the self-contained report
     exports/             CZML, OEM and OMM exports
 
+A sweep run (``leodc sweep``) holds ``inputs.json`` and ``sweep/``: ``summary.json`` (the quantiles of every
+headline metric, the probability that orbit beats the ground, the distributions sampled) and
+``samples.parquet`` (every sample's inputs and headline metrics) (:class:`SweepStage`); for its report,
+``tornado.json``, ``ladder.json`` and ``front.parquet`` (:class:`SweepAnalysesStage`) and ``report.html``.
+
 Writers and readers (pipeline, report, dashboard, export, economics) go through :class:`RunLayout`
 and the stage results; every write is atomic (``leodc.files``).
 """
@@ -47,6 +52,13 @@ ASSESSMENT_FILE = "assessment.json"
 COMPARE_FILE = "compare.json"
 REPORT_FILE = "report.html"
 EXPORTS_DIR = "exports"
+SWEEP_DIR = "sweep"
+SWEEP_SUMMARY_FILE = "summary.json"
+SWEEP_SAMPLES_FILE = "samples.parquet"
+# what a sweep run stores for its report (SweepAnalysesStage)
+SWEEP_TORNADO_FILE = "tornado.json"
+SWEEP_LADDER_FILE = "ladder.json"
+SWEEP_FRONT_FILE = "front.parquet"
 
 
 @dataclass(frozen=True)
@@ -118,9 +130,40 @@ class RunLayout:
     def exports(self) -> Path:
         return self.root / EXPORTS_DIR
 
+    @property
+    def sweep(self) -> Path:
+        return self.root / SWEEP_DIR
+
+    @property
+    def sweep_summary(self) -> Path:
+        return self.sweep / SWEEP_SUMMARY_FILE
+
+    @property
+    def sweep_samples(self) -> Path:
+        return self.sweep / SWEEP_SAMPLES_FILE
+
+    @property
+    def sweep_tornado(self) -> Path:
+        return self.sweep / SWEEP_TORNADO_FILE
+
+    @property
+    def sweep_ladder(self) -> Path:
+        return self.sweep / SWEEP_LADDER_FILE
+
+    @property
+    def sweep_front(self) -> Path:
+        return self.sweep / SWEEP_FRONT_FILE
+
+    @property
+    def is_sweep(self) -> bool:
+        """A sweep run (``leodc sweep``), whose files are its inputs and ``sweep/``."""
+        return self.sweep.is_dir()
+
     def complete_files(self) -> list[Path]:
         """What a complete run holds (the report included): the pipeline marks a run complete only
-        once every one of these is in place."""
+        once every one of these is in place. A sweep run holds its inputs and ``sweep/``."""
+        if self.is_sweep:
+            return [self.inputs, self.sweep_summary, self.sweep_samples]
         sim = self.simulation
         return [self.inputs, self.environment, sim.satellites, sim.fleet, sim.manifest, self.orbits, self.elements,
                 self.latency, self.network_summary, self.workload_summary, self.requests, self.assessment,
@@ -239,6 +282,56 @@ class EconomicsStage:
     @classmethod
     def read(cls, layout: RunLayout) -> EconomicsStage:
         return cls(layout.read_json(layout.assessment), layout.read_json(layout.compare))
+
+
+@dataclass(frozen=True)
+class SweepStage:
+    """A sweep (``leodc sweep``): the summary (quantiles of the headline metrics, the probability that orbit
+    beats the ground, the distributions and seed) and every sample (an Arrow table: ``sample``, the sampled
+    inputs by key, the headline metrics, ``feasible``)."""
+
+    summary: dict
+    samples: Any  # pyarrow.Table
+
+    def write(self, layout: RunLayout) -> None:
+        layout.sweep.mkdir(exist_ok=True)
+        write_parquet(layout.sweep_samples, self.samples)
+        write_json(layout.sweep_summary, self.summary)
+
+    @classmethod
+    def read(cls, layout: RunLayout) -> SweepStage:
+        import pyarrow.parquet as pq
+
+        return cls(layout.read_json(layout.sweep_summary), pq.read_table(layout.require(layout.sweep_samples)))
+
+
+@dataclass(frozen=True)
+class SweepAnalysesStage:
+    """What a sweep run stores for its report (``leodc.uncertainty.sweep.analyses``): the tornado of its
+    inputs (``sweep/tornado.json``), the built-in ladder (``sweep/ladder.json``) and the design search's
+    Pareto front (``sweep/front.parquet``, an Arrow table with the search's settings in its metadata)."""
+
+    tornado: dict
+    ladder: dict
+    front: Any  # pyarrow.Table
+
+    def write(self, layout: RunLayout) -> None:
+        layout.sweep.mkdir(exist_ok=True)
+        write_parquet(layout.sweep_front, self.front)
+        write_json(layout.sweep_ladder, self.ladder)
+        write_json(layout.sweep_tornado, self.tornado)
+
+    @classmethod
+    def read(cls, layout: RunLayout) -> SweepAnalysesStage:
+        import pyarrow.parquet as pq
+
+        return cls(layout.read_json(layout.sweep_tornado), layout.read_json(layout.sweep_ladder),
+                   pq.read_table(layout.require(layout.sweep_front)))
+
+    @staticmethod
+    def stored(layout: RunLayout) -> bool:
+        """Whether the run holds all three files."""
+        return all(p.is_file() for p in (layout.sweep_tornado, layout.sweep_ladder, layout.sweep_front))
 
 
 def table_columns(table) -> dict[str, np.ndarray]:

@@ -4,6 +4,7 @@
     GET  /api/runs/{id}               the catalog record and the headline metrics
     GET  /api/runs/{id}/figures       data for the run page: fleet time series, cost items, baselines
     GET  /api/runs/{id}/globe         a sample of satellites over time, Earth-fixed km, sunlit share
+    GET  /api/runs/{id}/sweep         a sweep run: headline quantiles and its report's figures (Plotly JSON)
     GET  /api/scenario-schema         the JSON schema of a scenario (pydantic)
     GET  /api/scenario-default        the bundled default scenario and the catalog names per field
     POST /api/runs                    queue a run (TOML text, or JSON fields over the default); 202,
@@ -15,8 +16,9 @@ Runs are admitted through a bounded queue (``jobs``): at most ``max_running`` at
 ``max_queued`` waiting (``leodc serve --max-running/--max-queued``). Scenarios sent to the server are
 data only: they extend built-in scenarios and name no file (``scenario.load_scenario_text``).
 
-Pages (GET and HEAD): ``/`` (runs), ``/runs/{id}``, ``/runs/{id}/globe``, ``/runs/{id}/report``, ``/new``, ``/docs`` (an
-offline page over ``/openapi.json``; FastAPI's own /docs loads Swagger from a CDN, so it is off).
+Pages (GET and HEAD): ``/`` (runs), ``/runs/{id}`` (a sweep run's draws its figures with plotly.js, served at
+``/vendor/plotly.js`` from the Python plotly package), ``/runs/{id}/globe``, ``/runs/{id}/report``, ``/new``,
+``/docs`` (an offline page over ``/openapi.json``; FastAPI's own /docs loads Swagger from a CDN, so it is off).
 Nothing is fetched from outside the machine: Cesium is served at ``/cesium/`` from the npm package
 ``make web`` installs.
 

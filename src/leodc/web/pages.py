@@ -1,5 +1,6 @@
-"""The dashboard's pages and files: the static pages (runs, run, globe, new-run form, offline API
-docs), a run's HTML report, the static assets and the Cesium build.
+"""The dashboard's pages and files: the static pages (runs, run, sweep, globe, new-run form, offline API
+docs), a run's HTML report, the static assets, plotly.js (from the Python plotly package) and the Cesium
+build.
 
 Nothing is fetched from outside the machine: Cesium is served at ``/cesium/`` from the npm package
 ``make web`` installs (``.cache/cesium``), or that route says how to install it.
@@ -8,14 +9,16 @@ Nothing is fetched from outside the machine: Cesium is served at ``/cesium/`` fr
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from leodc.errors import ConflictError, LeodcError, NotFoundError
 from leodc.report import build_report
+from leodc.web.run_data import SWEEP_KIND, run_kind
 from leodc.web.state import Record, Store, run_layout
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -27,6 +30,10 @@ CHECKOUT_PARENTS = 3  # src/leodc/web/pages.py -> the source checkout
 NO_CESIUM = "Cesium is not installed: run `make web` (npm install cesium into .cache/cesium)"
 HTML = "text/html"
 PAGE_METHODS = ["GET", "HEAD"]  # health checks probe pages with HEAD
+# plotly.js for the sweep page, served from the Python plotly package (the one the reports inline)
+PLOTLY_JS_PATH = "/vendor/plotly.js"
+JAVASCRIPT = "text/javascript"
+PLOTLY_JS_MAX_AGE_S = 86_400
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,8 +81,23 @@ def runs_redirect():
 
 
 @router.api_route("/runs/{run_id}", methods=PAGE_METHODS)
-def run_page(record: Record):
-    return page("run.html")
+def run_page(record: Record, store: Store):
+    """A run's page; a sweep run's (``leodc sweep``) draws the sweep's figures."""
+    return page("sweep.html" if run_kind(record, run_layout(store, record)) == SWEEP_KIND else "run.html")
+
+
+@cache
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+@router.api_route(PLOTLY_JS_PATH, methods=PAGE_METHODS)
+def plotly_js():
+    """plotly.js, from the Python plotly package: the sweep page draws the report's figures with it."""
+    return Response(_plotly_js(), media_type=JAVASCRIPT,
+                    headers={"Cache-Control": f"public, max-age={PLOTLY_JS_MAX_AGE_S}"})
 
 
 @router.api_route("/runs/{run_id}/globe", methods=PAGE_METHODS)

@@ -21,6 +21,7 @@ from leodc.orbits.elements import FleetElements
 from leodc.orbits.epochs import julian_date, timestamps
 from leodc.runs.export import read_elements
 from leodc.runs.layout import RunLayout, table_columns
+from leodc.runs.store import RunRecord
 from leodc.scenario import Scenario, Shell
 
 FIGURE_MAX_POINTS = 1000
@@ -42,6 +43,17 @@ GLOBE_MAX_LASER_LINKS = 400
 GLOBE_LINKS_MAX_FLEET = 100_000
 # ... and up to this many for a real fleet, whose nearest neighbours are found anew at every step (~3 s)
 GLOBE_NEAREST_LINKS_MAX_FLEET = 3_000
+
+
+SWEEP_KIND = "sweep"  # a run of `leodc sweep` (its page draws the sweep's figures)
+RUN_KIND = "run"  # a run of the pipeline
+SWEEP_STAGE = "sweep"
+
+
+def run_kind(record: RunRecord, layout: RunLayout) -> str:
+    """``sweep`` for a run of ``leodc sweep`` (its stage is the sweep, or its directory holds ``sweep/``),
+    else ``run``."""
+    return SWEEP_KIND if record.stage == SWEEP_STAGE or layout.is_sweep else RUN_KIND
 
 
 def column_json(values: np.ndarray, digits: int | None = None) -> list:

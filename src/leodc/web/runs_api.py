@@ -1,5 +1,6 @@
-"""The runs API: every run, one run's record and files, the data of its page and of its globe, a
-started run's progress, and what this server has (the runs home, Cesium)."""
+"""The runs API: every run, one run's record and files, the data of its page and of its globe, a sweep
+run's figures (the sweep report's, as Plotly JSON), a started run's progress, and what this server has (the
+runs home, Cesium)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from leodc.errors import NotFoundError
 from leodc.fields import jsonable
+from leodc.report import read_sweep, sweep_payload
 from leodc.runs.layout import DesignStage, EconomicsStage
-from leodc.runs.store import RunRecord
+from leodc.runs.store import RunRecord, RunStore
 from leodc.version import __version__
 from leodc.web.run_data import (
+    SWEEP_KIND,
     baselines,
     cost_items,
     fleet_series,
     globe_sample,
     network_paths,
     read_stage,
+    run_kind,
     satellite_series,
 )
 from leodc.web.state import Cesium, Record, StartedJobs, Store, run_layout
@@ -30,23 +35,39 @@ router = APIRouter(prefix="/api")
 TAGS = ["runs"]
 
 
-def summary(r: RunRecord) -> dict:
-    """A run as the runs list shows it."""
+def summary(r: RunRecord, store: RunStore | None = None) -> dict:
+    """A run as the runs list shows it; ``kind`` is ``sweep`` for a run of ``leodc sweep``, else ``run``."""
+    kind = run_kind(r, run_layout(store, r)) if store is not None else None
     return jsonable({"id": r.id, "created_utc": r.created_utc.isoformat() if r.created_utc else None,
                      "status": r.status, "stage": r.stage, "scenario_name": r.scenario_name,
-                     "metrics": r.metrics, "error": r.error})
+                     "metrics": r.metrics, "error": r.error, "kind": kind})
 
 
 @router.get("/runs", tags=TAGS, summary="Every run, newest first")
 def list_runs(store: Store) -> list[dict]:
-    return [summary(r) for r in store.list()]
+    return [summary(r, store) for r in store.list()]
 
 
 @router.get("/runs/{run_id}", tags=TAGS, summary="One run: catalog record and headline metrics")
 def get_run(record: Record, store: Store) -> dict:
-    root = run_layout(store, record).root
+    layout = run_layout(store, record)
+    root = layout.root
     files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
-    return jsonable({"record": record.to_dict(), "headline": record.metrics, "files": files})
+    return jsonable({"record": record.to_dict(), "headline": record.metrics, "files": files,
+                     "kind": run_kind(record, layout)})
+
+
+@router.get("/runs/{run_id}/sweep", tags=TAGS,
+            summary="A sweep run: headline quantiles, P(orbit cheaper), and its report's figures as Plotly JSON")
+def get_sweep(record: Record, store: Store) -> dict:
+    """The figures of the sweep's report (the distribution against the terrestrial line, the tornado, the
+    ladder, the design search's front) as Plotly JSON, with their captions, the headline quantiles and the
+    distributions sampled; a sweep stored without its report's analyses gets them made and stored first."""
+    layout = run_layout(store, record)
+    if run_kind(record, layout) != SWEEP_KIND:
+        raise NotFoundError(record.id, None, "not a sweep run; expected the id of a run of `leodc sweep`")
+    store.get_complete(record.id)  # a sweep still running, or failed: 409
+    return {"status": record.status, **sweep_payload(read_sweep(record, layout.root))}
 
 
 @router.get("/runs/{run_id}/figures", tags=TAGS, summary="Data for the run page's figures")
