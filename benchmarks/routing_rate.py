@@ -45,6 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
+from docs_section import write_section
 from leodc.constants import EARTH_RADIUS_KM
 from leodc.network.ground import builtin_sites, max_slant_range_km
 from leodc.network.latency import itrs_positions, link_model
@@ -348,16 +349,7 @@ def section(m: dict) -> list[str]:
 
 def write_docs(m: dict) -> None:
     """Replaces the text between the markers (appending them the first time), leaving the rest as it is."""
-    text = DOCS.read_text() if DOCS.exists() else ""
-    block = "\n".join([BEGIN, *section(m), END])
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + ("\n\n" if text else "") + block + "\n"
-    tmp = DOCS.with_suffix(".md.tmp")
-    tmp.write_text(text)
-    tmp.replace(DOCS)
+    write_section(DOCS, BEGIN, END, section(m))
 
 
 if __name__ == "__main__":

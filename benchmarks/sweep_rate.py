@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from docs_section import write_section
 from leodc.assessment import assess
 from leodc.design import design
 from leodc.scenario import load_scenario
@@ -216,16 +217,7 @@ def section(m: dict) -> list[str]:
 
 def write_docs(m: dict) -> None:
     """Replaces the text between the markers (appending them the first time), leaving the rest as it is."""
-    text = DOCS.read_text() if DOCS.exists() else ""
-    block = "\n".join([BEGIN, *section(m), END])
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + ("\n\n" if text else "") + block + "\n"
-    tmp = DOCS.with_suffix(".md.sweep.tmp")
-    tmp.write_text(text)
-    tmp.replace(DOCS)
+    write_section(DOCS, BEGIN, END, section(m))
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import PUBLISHED
+from conftest import PUBLISHED, one_line
 from leodc.assessment import assess
 from leodc.economics import terrestrial_economics
 from leodc.economics.terrestrial import default_baselines
@@ -15,7 +15,6 @@ from leodc.scenario import catalog_key, load_scenario, with_overrides
 from leodc.uncertainty.breakeven import CHECK_TOLERANCE, breakeven, default_keys
 from leodc.uncertainty.evaluate import catalog_figures
 from test_sensitivity import leodc_in_process
-from test_user_errors import one_line
 
 ONE_GW = PUBLISHED / "starlink-1gw.toml"
 LAUNCH = "fleet.launch_cost_usd_per_kg"

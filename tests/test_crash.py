@@ -23,7 +23,7 @@ from leodc.runs.layout import RunLayout
 from leodc.runs.store import RunStore
 
 TINY = ["fleet.target_satellites=4", "simulation.days=0.01", "network.hours=0.1", *WORKLOAD_TINY]
-KILLS = 20
+KILLS = 10
 SEED = 20260320
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import PUBLISHED
+from conftest import PUBLISHED, one_line
 from leodc.assessment import assess
 from leodc.design.environment import environment_figures
 from leodc.economics import terrestrial_economics
@@ -21,7 +21,6 @@ from leodc.uncertainty.evaluate import catalog_figures
 from leodc.uncertainty.ladder import climb, default_ladder, read_ladder
 from leodc.uncertainty.search import SearchSpace, search
 from test_sensitivity import leodc_in_process
-from test_user_errors import one_line
 
 SAME_VALUE_REL = 1e-9
 TRIALS = 40

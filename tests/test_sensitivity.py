@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import PUBLISHED
+from conftest import PUBLISHED, one_line
 from leodc.cli import run
 from leodc.scenario import load_scenario
 from leodc.uncertainty.evaluate import COST_METRIC, reference
@@ -20,7 +20,6 @@ from leodc.uncertainty.sensitivity import (
     sensitivity,
     sobol,
 )
-from test_user_errors import one_line
 
 SCENARIOS = {"default": "builtin:default", "1gw": PUBLISHED / "starlink-1gw.toml"}
 # Sobol' base samples: N (d + 2) = 2,048 evaluations for the six built-in drivers, milliseconds on the fast path

@@ -9,27 +9,14 @@ scenario field sets. None of them leaves a run behind.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from conftest import one_line
 from leodc.errors import EXIT_BAD_INPUT
 
 LAUNCH = '"fleet.launch_cost_usd_per_kg"'
-
-
-def one_line(out: subprocess.CompletedProcess, file: str | Path, field: str | None, *fragments: str) -> str:
-    """Assert exit 2 and exactly one stderr line ``error: FILE: FIELD: ...``; return it."""
-    assert out.returncode == EXIT_BAD_INPUT, (out.stdout, out.stderr)
-    assert "Traceback" not in out.stderr
-    lines = out.stderr.strip().splitlines()
-    assert len(lines) == 1, out.stderr
-    prefix = f"error: {file}: {field}: " if field else f"error: {file}: "
-    assert lines[0].startswith(prefix), (prefix, lines[0])
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-    return lines[0]
 
 
 def scenario(tmp_path: Path, uncertain: str) -> Path:

@@ -10,12 +10,12 @@ recomputed. The last tests call the library's own checks directly, as an API cal
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from leodc.errors import EXIT_BAD_INPUT, InputError
+from conftest import one_line
+from leodc.errors import InputError
 
 DATA = Path(__file__).parent / "data"
 STATIONS_TLE = DATA / "celestrak-stations-2023-07-07.tle"
@@ -24,19 +24,6 @@ START = "2026-03-20T00:00:00"
 ECLIPSE_PATH_EFFICIENCY = 1.0
 DAYLIGHT_PATH_EFFICIENCY = 0.5
 SHORT_DAYS = "0.01"
-
-
-def one_line(out: subprocess.CompletedProcess, file: str | Path, field: str | None, *fragments: str) -> str:
-    """Assert exit 2 and exactly one stderr line ``error: FILE: FIELD: ...``; return it."""
-    assert out.returncode == EXIT_BAD_INPUT, (out.stdout, out.stderr)
-    assert "Traceback" not in out.stderr
-    lines = out.stderr.strip().splitlines()
-    assert len(lines) == 1, out.stderr
-    prefix = f"error: {file}: {field}: " if field else f"error: {file}: "
-    assert lines[0].startswith(prefix), (prefix, lines[0])
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-    return lines[0]
 
 
 def write(path: Path, text: str) -> Path:

@@ -40,23 +40,30 @@ def run_tasks(run: Callable[..., Any], tasks: list, *, workers: int | None = Non
             yield run(task, progress=lambda n: bar.advance(job, n))
 
 
-def _run_dask(run: Callable[..., Any], tasks: list, workers: int | None, cluster: str | None, progress: bool,
-              total: int) -> Iterator[Any]:
-    from dask.distributed import Client, LocalCluster, as_completed
+def dask_client(workers: int | None, cluster: str | None):
+    """A Dask client: on the scheduler at ``cluster`` (a bad or silent address is a user-facing error
+    within ``CONNECT_TIMEOUT_S``), else on a new local cluster of ``workers`` processes. Returns
+    ``(client, local_cluster)``, the latter None for an existing scheduler; the caller closes both."""
+    from dask.distributed import Client, LocalCluster
 
-    local = None
     if cluster:
         try:
-            client = Client(cluster, timeout=CONNECT_TIMEOUT_S)
+            return Client(cluster, timeout=CONNECT_TIMEOUT_S), None
         except ValueError:
             raise InputError("--cluster", None, f"expected a scheduler address such as tcp://HOST:PORT (got "
                              f"{cluster!r})") from None
         except (OSError, TimeoutError):
             raise InputError("--cluster", None, f"no Dask scheduler answered at {cluster!r} within "
                              f"{CONNECT_TIMEOUT_S:g} s; expected the address of a running scheduler") from None
-    else:
-        local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(local)
+    local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    return Client(local), local
+
+
+def _run_dask(run: Callable[..., Any], tasks: list, workers: int | None, cluster: str | None, progress: bool,
+              total: int) -> Iterator[Any]:
+    from dask.distributed import as_completed
+
+    client, local = dask_client(workers, cluster)
     try:
         futures = client.map(run, tasks, pure=False)
         done: dict[int, Any] = {}

@@ -25,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from leodc.errors import InputError
 from leodc.scenario import Distribution, Scenario
-from leodc.simulate.executors import CONNECT_TIMEOUT_S
+from leodc.simulate.executors import dask_client
 from leodc.uncertainty.distributions import sweep_distributions
 from leodc.uncertainty.evaluate import (
     COST_BASIS,
@@ -93,21 +93,9 @@ def _dask(tasks: list[Chunk], scenario: Scenario, distributions: dict[str, Distr
           cluster: str | None) -> Iterator[ChunkResult]:
     """The chunks on Dask: a local cluster of ``workers`` processes, or the scheduler at ``cluster``; results
     handed on in chunk order."""
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import as_completed
 
-    local = None
-    if cluster:
-        try:
-            client = Client(cluster, timeout=CONNECT_TIMEOUT_S)
-        except ValueError:
-            raise InputError("--cluster", None, f"expected a scheduler address such as tcp://HOST:PORT (got "
-                             f"{cluster!r})") from None
-        except (OSError, TimeoutError):
-            raise InputError("--cluster", None, f"no Dask scheduler answered at {cluster!r} within "
-                             f"{CONNECT_TIMEOUT_S:g} s; expected the address of a running scheduler") from None
-    else:
-        local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(local)
+    client, local = dask_client(workers, cluster)
     try:
         [scenario_f] = client.scatter([scenario], broadcast=True)
         [dists_f] = client.scatter([distributions], broadcast=True)
