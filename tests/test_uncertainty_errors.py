@@ -117,3 +117,11 @@ def test_nothing_to_sample(leodc_cli, tmp_path):
 def test_other_commands_refuse_a_bad_table_too(leodc_cli, tmp_path):
     path = scenario(tmp_path, f'{LAUNCH} = {{ dist = "uniform", low = 2, high = 1 }}')
     one_line(leodc_cli("design", path), path, "uncertain.fleet.launch_cost_usd_per_kg.high", "low < high")
+
+
+def test_an_unreachable_cluster_is_refused_before_a_run_is_stored(leodc_cli, tmp_path):
+    """Nothing listens on port 1: one line within seconds, exit 2, and no run in the catalog."""
+    home = tmp_path / "runs"
+    one_line(leodc_cli("sweep", "builtin:default", "--samples", "10", "--cluster", "tcp://127.0.0.1:1", "--out",
+                       home), "--cluster", None, "no Dask scheduler answered")
+    assert not home.exists() or not any(p.is_dir() for p in home.iterdir())

@@ -162,6 +162,9 @@ def prepare(scenario: Scenario, samples, seed=None, workers=None, cluster=None, 
         raise InputError(scenario.stated_in(""), "uncertain", "no distributions to sample; expected an [uncertain] "
                          "table (or leodc's defaults, which this scenario's catalog parts do not call for)")
     check_keys(scenario, entries)
+    if cluster:  # an unreachable or malformed address is refused before anything is stored
+        client, _ = dask_client(None, cluster)
+        client.close()
     return entries
 
 
