@@ -507,6 +507,7 @@ def network(scenario: ScenarioArg,
     bounds beside them)."""
     import math
 
+    import numpy as np
     from rich.progress import Progress
 
     from leodc.constants import SECONDS_PER_HOUR
@@ -524,8 +525,11 @@ def network(scenario: ScenarioArg,
     sc = load_scenario(scenario, overrides)
     if list_sites:
         sites = scenario_sites(sc.network)
-        rows = [{"name": str(n), "role": str(r), "latitude_deg": float(la), "longitude_deg": float(lo)}
-                for n, r, la, lo in zip(sites.name, sites.role, sites.latitude_deg, sites.longitude_deg, strict=True)]
+        rows = [{"name": str(n), "role": str(r), "latitude_deg": float(la), "longitude_deg": float(lo),
+                 # the site's own share of good weather for its feeder links; None: the catalog's figure
+                 "weather_availability": None if np.isnan(w) else float(w)}
+                for n, r, la, lo, w in zip(sites.name, sites.role, sites.latitude_deg, sites.longitude_deg,
+                                           sites.weather_availability, strict=True)]
         if as_json:
             emit_json(rows)
         else:

@@ -631,6 +631,13 @@ def uncertain_field_problem(scenario: Scenario, key: str, dist: Distribution) ->
 
 
 class Scenario(_Section):
+    """One validated scenario: every section of a scenario TOML file, defaults from the bundled default
+    (``extends``), overrides from ``--set`` applied, units in every field name.
+
+    Load one with :func:`load_scenario` (or :func:`leodc.load_scenario`); :meth:`digest` identifies it in
+    the run catalog, :meth:`stated_in` names the file (or ``--set``) that stated a field, for errors.
+    """
+
     # where each field was stated (a file, or --set), kept from loading, so that checks made later
     # (the design's) name the file a user must change; not part of the scenario's values or digest
     _origin: dict[str, str] = PrivateAttr(default_factory=dict)
