@@ -22,7 +22,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -e '.[dev,data,docs]'
+	$(BIN)/python -m pip install -e '.[dev,data,docs,cloud]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed

@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +21,49 @@ PUBLISHED = ROOT / "examples" / "published"
 # stage reports training as not possible there; tests/test_workload*.py run it on real shells)
 WORKLOAD_TINY = ["workload.inference.requests_per_day=1e5", "workload.inference.hours=0.1", "workload.days=0.05"]
 WORKLOAD_TINY_FIELDS = dict(s.split("=", 1) for s in WORKLOAD_TINY)
+# the dashboard's browser tests drive Debian's chromium (never Playwright's download)
+CHROMIUM = os.environ.get("LEODC_CHROMIUM", "/usr/bin/chromium")
+SERVE_START_S = 30  # how long `leodc serve` may take to answer
+SERVE_PROBE_TIMEOUT_S = 2
+SERVE_POLL_S = 0.2
+SERVE_STOP_S = 10
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve_dashboard(home: str | Path, log: Path) -> Iterator[str]:
+    """`leodc serve` over the runs home ``home`` in a subprocess on a free local port (its output in
+    ``log``): yields the base URL once ``/api/info`` answers, and stops the server on exit."""
+    port = free_port()
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "leodc", "serve", "--host", "127.0.0.1", "--port", str(port),
+                                 "--out", str(home)], stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVE_START_S
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/info", timeout=SERVE_PROBE_TIMEOUT_S) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            assert proc.poll() is None, f"leodc serve exited: {log.read_text()}"
+            assert time.monotonic() < deadline, f"leodc serve did not answer: {log.read_text()}"
+            time.sleep(SERVE_POLL_S)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=SERVE_STOP_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def one_line(out: subprocess.CompletedProcess, file: str | Path, field: str | None, *fragments: str) -> str:
@@ -39,3 +88,26 @@ def leodc_cli():
                               cwd=cwd or ROOT, timeout=120)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def object_store(tmp_path_factory):
+    """A real S3 API (moto's server, credentials enforced) on 127.0.0.1 for the whole session."""
+    from object_store import start
+
+    store = start(tmp_path_factory.mktemp("moto") / "moto.log")
+    yield store
+    store.process.terminate()
+    store.process.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_env(object_store, monkeypatch):
+    """This process's environment pointed at the test object store; returns the store."""
+    for key in list(__import__("os").environ):
+        if key.startswith("AWS_") or key == "LEODC_S3_ENDPOINT":
+            monkeypatch.delenv(key)
+    for key, value in object_store.env().items():
+        if key.startswith("AWS_") or key == "NO_PROXY":
+            monkeypatch.setenv(key, value)
+    return object_store

@@ -12,11 +12,6 @@ and the links it keeps live at each of the orbit sample's steps, for the satelli
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from io import BytesIO
 from pathlib import Path
@@ -24,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import WORKLOAD_TINY
+from conftest import CHROMIUM, WORKLOAD_TINY, serve_dashboard
 from leodc.design import design
 from leodc.network.figures import fleet_shells
 from leodc.network.latency import FleetPositions, fleet_topology, itrs_positions, link_model
@@ -38,7 +33,6 @@ from leodc.simulate.fleet import fleet_of
 from leodc.web.app import find_cesium
 from leodc.web.run_data import globe_sample, sample_laser_links
 
-CHROMIUM = os.environ.get("LEODC_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -50,12 +44,6 @@ PAGE_TIMEOUT_MS = 40_000
 OVERRIDES = ["fleet.target_satellites=30", "simulation.days=0.05", *WORKLOAD_TINY]
 FLEET_SATELLITES = 30
 SAMPLE_SATELLITES = 10  # the globe asked for fewer satellites than the fleet holds
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -70,32 +58,8 @@ def server(stored_run, tmp_path_factory):
     assert Path(CHROMIUM).is_file(), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
     assert find_cesium() is not None, "Cesium is missing: `make web` installs it into .cache/cesium"
     home, run_id = stored_run
-    port = _free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "leodc", "serve", "--host", "127.0.0.1", "--port", str(port),
-                                 "--out", str(home)], stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/info", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None, f"leodc serve exited: {log.read_text()}"
-            assert time.monotonic() < deadline, f"leodc serve did not answer: {log.read_text()}"
-            time.sleep(0.2)
+    with serve_dashboard(home, tmp_path_factory.mktemp("serve") / "serve.log") as base:
         yield base, run_id
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")

@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 import warnings
 
 import pytest
 
-from conftest import WORKLOAD_TINY
+from conftest import CHROMIUM, WORKLOAD_TINY, serve_dashboard
 from leodc.report import SWEEP_FIGURES, read_sweep, sweep_figures
 from leodc.runs.layout import RunLayout, SweepAnalysesStage
 from leodc.runs.pipeline import run_scenario
@@ -29,19 +26,12 @@ with warnings.catch_warnings():  # newer Starlette prefers httpx2 and warns abou
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-CHROMIUM = os.environ.get("LEODC_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGE_TIMEOUT_MS = 40_000
 OVERRIDES = ["fleet.target_satellites=30", "simulation.days=0.05", *WORKLOAD_TINY]
 SAMPLES = 1500
 SEED = 5
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -133,32 +123,8 @@ def test_sweep_endpoint_refuses_what_is_not_a_finished_sweep(client, home, tmp_p
 @pytest.fixture(scope="module")
 def server(home, served_sweep, tmp_path_factory):
     assert os.path.isfile(CHROMIUM), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
-    port = _free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "leodc", "serve", "--host", "127.0.0.1", "--port", str(port),
-                                 "--out", str(home[0])], stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/info", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None, f"leodc serve exited: {log.read_text()}"
-            assert time.monotonic() < deadline, f"leodc serve did not answer: {log.read_text()}"
-            time.sleep(0.2)
+    with serve_dashboard(home[0], tmp_path_factory.mktemp("serve") / "serve.log") as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")

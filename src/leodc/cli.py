@@ -171,7 +171,9 @@ def audit_cmd(scenario: ScenarioArg, set_: SetOpt = None, as_json: JsonOpt = Fal
 
 @app.command()
 def simulate(scenario: ScenarioArg,
-             out: Annotated[Path, typer.Option("--out", help="Run directory to create (must be new or empty).")],
+             out: Annotated[str, typer.Option("--out", help="Run directory to create (new or empty), or an fsspec "
+                                              "URL every worker reaches (s3://BUCKET/PREFIX; endpoint from "
+                                              "AWS_ENDPOINT_URL, credentials from AWS_*).")],
              days: Annotated[float | None, typer.Option(help="Simulated span (overrides simulation.days).")] = None,
              step_s: Annotated[float | None, typer.Option("--step-s", help="Time step in seconds.")] = None,
              propagator: Annotated[str | None, typer.Option(help="fast or sgp4.")] = None,
@@ -181,16 +183,24 @@ def simulate(scenario: ScenarioArg,
              = None,
              cluster: Annotated[str | None, typer.Option(help="Use an existing Dask scheduler, tcp://HOST:PORT.")]
              = None,
+             resume: Annotated[bool, typer.Option("--resume", help="Continue the interrupted run at --out (same "
+                                                  "scenario and options) from its finished chunks and checkpoints.")]
+             = False,
+             checkpoint_s: Annotated[float | None, typer.Option("--checkpoint-s", min=0.0, help="Wall seconds "
+                                                                "between a chunk's checkpoints (0: every window; "
+                                                                "default 60).")] = None,
              set_: SetOpt = None, as_json: JsonOpt = False) -> None:
     """Fly every satellite step by step: orbit, sun and shadow, power and battery, thermal."""
+    from leodc.simulate.engine import CHECKPOINT_EVERY_S
     from leodc.simulate.engine import simulate as run
 
     sc = load_scenario(scenario, set_, {"--days": ("simulation.days", days), "--step-s": ("simulation.step_s", step_s),
                                         "--propagator": ("simulation.propagator", propagator)})
-    result = run(sc, out, timeseries=timeseries, workers=workers, cluster=cluster, progress=not as_json)
+    result = run(sc, out, timeseries=timeseries, workers=workers, cluster=cluster, progress=not as_json,
+                 resume=resume, checkpoint_s=CHECKPOINT_EVERY_S if checkpoint_s is None else checkpoint_s)
     if result.sgp4_error_satellites:
-        warn_sgp4(result.sgp4_error_satellites, result.satellites, f"{out}/manifest.json lists them by error code "
-                  "(sgp4_error_steps)")
+        warn_sgp4(result.sgp4_error_satellites, result.satellites, f"{result.out_dir}/manifest.json lists them by "
+                  "error code (sgp4_error_steps)")
     if as_json:
         emit_json(asdict(result))
         return
@@ -502,6 +512,10 @@ def network(scenario: ScenarioArg,
                                                      "summary.json into (new or empty).")] = None,
             list_sites: Annotated[bool, typer.Option("--list-sites", help="List the ground sites and exit.")]
             = False,
+            workers: Annotated[int | None, typer.Option(min=1, help="Start a local Dask cluster of N workers.")]
+            = None,
+            cluster: Annotated[str | None, typer.Option(help="Use an existing Dask scheduler, tcp://HOST:PORT.")]
+            = None,
             set_: SetOpt = None, as_json: JsonOpt = False) -> None:
     """Round trips between ground sites through the fleet's laser links, step by step (vacuum and fibre
     bounds beside them)."""
@@ -515,6 +529,10 @@ def network(scenario: ScenarioArg,
     from leodc.network.figures import network_figures
     from leodc.network.latency import scenario_sites
     from leodc.runs.layout import LATENCY_FILE, NETWORK_SUMMARY_FILE
+    from leodc.simulate.executors import executor_name
+
+    if workers is not None and cluster:
+        raise InputError("--workers", None, "expected --workers or --cluster, not both")
 
     overrides = list(set_ or [])
     if pairs is not None:
@@ -544,16 +562,18 @@ def network(scenario: ScenarioArg,
     steps = math.ceil(sc.network.hours * SECONDS_PER_HOUR / sc.network.step_s)
     with Progress(disable=as_json, transient=True) as bar:
         job = bar.add_task("network", total=steps)
-        figures = network_figures(sc, size(sc), progress=lambda n: bar.advance(job, n))
+        figures = network_figures(sc, size(sc), progress=lambda n: bar.advance(job, n), workers=workers,
+                                  cluster=cluster)
     summary = figures.summary["pairs"]
+    settings = figures.summary | {"executor": executor_name(workers, cluster)}
     if out is not None:
         from leodc.files import write_json, write_parquet
 
         out.mkdir(parents=True, exist_ok=True)
         write_parquet(out / LATENCY_FILE, figures.latency.table())
-        write_json(out / NETWORK_SUMMARY_FILE, figures.summary)
+        write_json(out / NETWORK_SUMMARY_FILE, settings)
     if as_json:
-        emit_json(figures.summary | ({"out": str(out)} if out is not None else {}))
+        emit_json(settings | ({"out": str(out)} if out is not None else {}))
         return
     table = Table(title=f"network: {sc.name}, {fmt(sc.network.hours)} h at {fmt(sc.network.step_s)} s",
                   title_justify="left")

@@ -18,6 +18,7 @@ from leodc.design import Design
 from leodc.network.cluster import group_bandwidth
 from leodc.network.ingest import FeederModel, ingest_series
 from leodc.network.latency import (
+    LatencyBlockResult,
     LatencySeries,
     fleet_topology,
     itrs_positions,
@@ -77,8 +78,30 @@ def ingest_figures(scenario: Scenario, elements: FleetElements, sites, start_jd:
     return [row | {"source": i.source} for row, i in zip(series.summary(net.dataset_bytes), net.ingest, strict=True)]
 
 
-def network_figures(scenario: Scenario, d: Design, progress: Callable[[int], None] | None = None) -> NetworkFigures:
-    """Latency per pair over ``network.hours``, oversight over a day, and bandwidth per shell."""
+def network_figures(scenario: Scenario, d: Design, progress: Callable[[int], None] | None = None, *,
+                    workers: int | None = None, cluster: str | None = None,
+                    on_result: Callable[[LatencyBlockResult], None] | None = None) -> NetworkFigures:
+    """Latency per pair over ``network.hours``, oversight over a day, and bandwidth per shell.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (its ``network`` table).
+    d : Design
+        Its design (the fleet's size and shells).
+    progress : callable, optional
+        Called with the number of latency steps done as they complete (``pair_latencies``).
+    workers, cluster : int or str, optional
+        Run the latency steps' blocks on a local Dask cluster of ``workers`` processes, or on the
+        scheduler at ``cluster`` (``tcp://HOST:PORT``); neither: in this process. Oversight and
+        bandwidth run in this process. The figures are the same whichever.
+    on_result : callable, optional
+        Called with each block of latency steps as it arrives (``pair_latencies``).
+
+    Returns
+    -------
+    NetworkFigures
+    """
     net = scenario.network
     start = julian_date(scenario.simulation.start_utc)
     elements, _ = fleet_of(scenario, d, start)
@@ -87,7 +110,8 @@ def network_figures(scenario: Scenario, d: Design, progress: Callable[[int], Non
     model = link_model(net)
     t_s = np.arange(0.0, net.hours * SECONDS_PER_HOUR, net.step_s)
     latency = pair_latencies(elements, shells, sites, net.site_pairs(), start, t_s, model, net.min_elevation_deg,
-                             progress, ground_relays=net.ground_relays)
+                             progress, ground_relays=net.ground_relays, workers=workers, cluster=cluster,
+                             on_result=on_result)
     control = sites.with_role("control")
     oversight = None
     if len(control):

@@ -5,12 +5,19 @@ the laser links alive at that instant (the fleet's topology, see ``network.links
 links above each site's mask, then the shortest path by light time for every requested pair
 (``network.routing``). Per pair and step: round-trip time, hops and the path; per pair over the
 span: percentiles, extremes, how often the path changed, and the vacuum and fibre bounds.
+
+The steps run in blocks of ``BLOCK_STEPS`` consecutive steps (:class:`LatencyBlock`, run by
+:func:`run_block`), through the shared executor (``simulate.executors.run_tasks``: in this process, on
+a local Dask cluster or on an existing one). Nothing is carried from one step to the next (positions
+are computed per satellite and instant, the topology once for the whole span), so the blocks'
+results, put back in step order, are the same bits whatever the block size and wherever they ran.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -24,8 +31,14 @@ from leodc.orbits.epochs import timestamps
 from leodc.orbits.frames import teme_to_itrs
 from leodc.orbits.secular import propagate_fast
 from leodc.scenario import Network, Shell
+from leodc.simulate.executors import run_tasks
 
 PERCENTILES = (50, 90, 99)
+# steps per block, the unit of work an executor runs: the default span (two hours at 60 s) makes 8
+# blocks, enough to share among a few Dask workers, while a block's routing (16 graphs and searches)
+# still outweighs what the block costs to ship (the fleet's elements and topology) and to propagate
+# (one call for its steps). Only the time depends on it, never the results.
+BLOCK_STEPS = 16
 
 
 @dataclass(frozen=True)
@@ -126,11 +139,15 @@ MAX_BLOCK_STEPS = 512
 
 class FleetPositions:
     """Earth-fixed positions of the fleet at steps ``k * step_s`` (s from ``start_jd``), propagated a
-    block of steps at a time; memory stays under ``POSITION_BLOCK_POINTS`` positions."""
+    block of steps at a time; memory stays under ``POSITION_BLOCK_POINTS`` positions. ``max_steps``
+    caps a block for a caller that needs only that many steps. Each position depends only on its
+    satellite and step, not on the block it was propagated in."""
 
-    def __init__(self, elements: FleetElements, start_jd: float, step_s: float):
+    def __init__(self, elements: FleetElements, start_jd: float, step_s: float, max_steps: int | None = None):
         self.elements, self.start_jd, self.step_s = elements, start_jd, step_s
         self.block = int(min(MAX_BLOCK_STEPS, max(1, POSITION_BLOCK_POINTS // max(len(elements), 1))))
+        if max_steps is not None:
+            self.block = max(1, min(self.block, int(max_steps)))
         self._first = None
         self._r = None
 
@@ -144,10 +161,113 @@ class FleetPositions:
         return self._r[:, k - self._first, :]
 
 
+@dataclass(frozen=True)
+class LatencyBlock:
+    """A block of consecutive steps of :func:`pair_latencies`, with everything its steps need (it
+    travels to Dask workers)."""
+
+    index: int  # the block's position among the span's blocks
+    elements: FleetElements
+    topology: Topology  # the whole span's (formation neighbours from the span's first step)
+    sites: GroundSites  # the sites the pairs use, in the order ``pairs`` indexes them
+    site_of: np.ndarray  # the caller's index of each of ``sites``
+    pairs: tuple[tuple[int, int], ...]  # indices into ``sites``, source and destination
+    start_jd: float  # UTC Julian date of the span's start
+    t_s: np.ndarray  # the block's steps (s from ``start_jd``)
+    step_s: float | None  # steps on a uniform grid of this step (s): positions by FleetPositions; None: each alone
+    model: LinkModel
+    min_elevation_deg: float
+    ground_relays: bool
+
+
+@dataclass
+class LatencyBlockResult:
+    """A block's steps: per pair and step of the block, as :class:`LatencySeries` holds them."""
+
+    index: int
+    work: int  # steps done (the executor's unit of progress)
+    rtt_ms: np.ndarray  # [n_pairs, n_block_steps]
+    hops: np.ndarray  # [n_pairs, n_block_steps]
+    paths: list[list[list[int]]]  # [pair][step]
+    path_km: list[list[list[list[float]]]]  # [pair][step]
+    laser_links: np.ndarray  # [n_block_steps]
+    ground_links: np.ndarray  # [n_block_steps]
+
+
+def _positions(task: LatencyBlock, clock: FleetPositions | None, t_s: float) -> np.ndarray:
+    """The fleet's Earth-fixed positions (km) at ``t_s``: on the uniform grid's step, or alone."""
+    if clock is not None:
+        return clock.at(round(t_s / task.step_s))
+    return itrs_positions(task.elements, task.start_jd, float(t_s))
+
+
+def run_block(task: LatencyBlock, progress: Callable[[int], None] | None = None) -> LatencyBlockResult:
+    """Round trips of every pair at each of the block's steps (the executor's task function).
+
+    Parameters
+    ----------
+    task : LatencyBlock
+        The block's steps and what they need.
+    progress : callable, optional
+        Called with 1 after each step.
+
+    Returns
+    -------
+    LatencyBlockResult
+    """
+    n, m, n_pairs = len(task.elements), len(task.t_s), len(task.pairs)
+    here, pairs, site_of = task.sites, list(task.pairs), task.site_of
+    site_xyz = here.itrs_km()
+    clock = FleetPositions(task.elements, task.start_jd, task.step_s, max_steps=m) if task.step_s else None
+    rtt = np.full((n_pairs, m), np.inf)
+    hops = np.zeros((n_pairs, m), dtype=np.int32)
+    paths: list[list[list[int]]] = [[] for _ in pairs]
+    path_km: list[list[list[list[float]]]] = [[] for _ in pairs]
+    lasers = np.zeros(m, dtype=np.int64)
+    grounds = np.zeros(m, dtype=np.int64)
+    for j, t in enumerate(task.t_s):
+        r = _positions(task, clock, t)
+        edges, lengths = live_links(task.topology.edges_at(r, task.model), r, task.model)
+        top_km = float(np.nanmax(np.linalg.norm(r, axis=1))) - EARTH_RADIUS_KM
+        slant = max_slant_range_km(top_km, task.min_elevation_deg)
+        s_idx, sat_idx, slant_km = ground_links(site_xyz, here.latitude_deg, here.longitude_deg, r,
+                                                task.min_elevation_deg, slant)
+        graph = build_graph(n, edges, lengths, s_idx, sat_idx, slant_km, len(here), task.ground_relays)
+        lasers[j], grounds[j] = graph.laser_links, graph.ground_links
+        positions = np.vstack([r, site_xyz])
+        routes = route_bounded(graph, pairs, positions, EARTH_RADIUS_KM)
+        rtt[:, j], hops[:, j] = 2.0 * routes.one_way_ms, routes.hops
+        # sites are stored by their index in the caller's list, after the satellites
+        nodes = routes.nodes
+        stored = np.where(nodes < n, nodes, n + site_of[np.maximum(nodes - n, 0)]).tolist()
+        xyz = positions[nodes].tolist()
+        for k in range(n_pairs):
+            lo, hi = int(routes.offsets[k]), int(routes.offsets[k + 1])
+            paths[k].append(stored[lo:hi])
+            path_km[k].append(xyz[lo:hi])
+        if progress is not None:
+            progress(1)
+    return LatencyBlockResult(task.index, m, rtt, hops, paths, path_km, lasers, grounds)
+
+
+def _run_reporting(task: LatencyBlock, progress: Callable[[int], None] | None = None, *,
+                   report: Callable[[int], None]) -> LatencyBlockResult:
+    """:func:`run_block` in this process, telling both the executor and the caller of each step."""
+
+    def step_done(steps: int) -> None:
+        if progress is not None:
+            progress(steps)
+        report(steps)
+
+    return run_block(task, progress=step_done)
+
+
 def pair_latencies(elements: FleetElements, shells: list[Shell] | None, sites: GroundSites,
                    pairs: list[tuple[str, str]], start_jd: float, t_s: np.ndarray, model: LinkModel,
                    min_elevation_deg: float, progress: Callable[[int], None] | None = None,
-                   ground_relays: bool = True) -> LatencySeries:
+                   ground_relays: bool = True, *, workers: int | None = None, cluster: str | None = None,
+                   on_result: Callable[[LatencyBlockResult], None] | None = None,
+                   block_steps: int = BLOCK_STEPS) -> LatencySeries:
     """Round trips between named sites through the fleet at each of ``t_s`` (seconds from ``start_jd``).
 
     Parameters
@@ -168,10 +288,18 @@ def pair_latencies(elements: FleetElements, shells: list[Shell] | None, sites: G
     min_elevation_deg : float
         The ground terminals' elevation mask (deg).
     progress : callable, optional
-        Called with 1 after each step.
+        Called with the number of steps done: with 1 after each step in this process, with a block's
+        steps as each block comes back from Dask.
     ground_relays : bool
         Whether a path may come down to another site and go up again (``network.ground_relays``); False
         is Hypatia's rule, every site only sends and receives.
+    workers, cluster : int or str, optional
+        Run the blocks on a local Dask cluster of ``workers`` processes, or on the scheduler at
+        ``cluster`` (``tcp://HOST:PORT``); neither: in this process.
+    on_result : callable, optional
+        Called with each block's :class:`LatencyBlockResult` as it arrives.
+    block_steps : int
+        Steps per block (``BLOCK_STEPS``); the results do not depend on it.
 
     Returns
     -------
@@ -180,52 +308,51 @@ def pair_latencies(elements: FleetElements, shells: list[Shell] | None, sites: G
     index = [(sites.index(a), sites.index(b)) for a, b in pairs]
     used = sorted({i for p in index for i in p})
     local = {s: k for k, s in enumerate(used)}
-    here = sites.take(np.array(used))
+    here = sites.take(np.array(used, dtype=np.int64))
     site_xyz = here.itrs_km()
-    local_pairs = [(local[a], local[b]) for a, b in index]
+    local_pairs = tuple((local[a], local[b]) for a, b in index)
     site_of = np.asarray(used, dtype=np.int64)  # the caller's index of each site used
     vacuum, fibre = zip(*(surface_bounds_ms(site_xyz[a], site_xyz[b]) for a, b in local_pairs), strict=True)
     n, m = len(elements), len(t_s)
     t_s = np.asarray(t_s, dtype=float)
     step_s = float(t_s[1] - t_s[0]) if t_s.size > 1 else 1.0
     uniform = t_s.size > 1 and np.allclose(np.diff(t_s), step_s) and np.isclose(t_s[0] % step_s, 0.0)
-    clock = FleetPositions(elements, start_jd, step_s) if uniform else None
-    r0 = clock.at(round(t_s[0] / step_s)) if clock else itrs_positions(elements, start_jd, float(t_s[0]))
-    topology = fleet_topology(shells, n, model, r0)
     rtt = np.full((len(pairs), m), np.inf)
     hops = np.zeros((len(pairs), m), dtype=np.int32)
     paths: list[list[list[int]]] = [[] for _ in pairs]
     path_km: list[list[list[list[float]]]] = [[] for _ in pairs]
     lasers = np.zeros(m, dtype=np.int64)
     grounds = np.zeros(m, dtype=np.int64)
-    for j, t in enumerate(t_s):
-        if j == 0:
-            r = r0
-        else:
-            r = clock.at(round(t / step_s)) if clock else itrs_positions(elements, start_jd, float(t))
-        edges, lengths = live_links(topology.edges_at(r, model), r, model)
-        top_km = float(np.nanmax(np.linalg.norm(r, axis=1))) - EARTH_RADIUS_KM
-        slant = max_slant_range_km(top_km, min_elevation_deg)
-        s_idx, sat_idx, slant_km = ground_links(site_xyz, here.latitude_deg, here.longitude_deg, r,
-                                                min_elevation_deg, slant)
-        graph = build_graph(n, edges, lengths, s_idx, sat_idx, slant_km, len(here), ground_relays)
-        lasers[j], grounds[j] = graph.laser_links, graph.ground_links
-        positions = np.vstack([r, site_xyz])
-        routes = route_bounded(graph, local_pairs, positions, EARTH_RADIUS_KM)
-        rtt[:, j], hops[:, j] = 2.0 * routes.one_way_ms, routes.hops
-        # sites are stored by their index in the caller's list, after the satellites
-        nodes = routes.nodes
-        stored = np.where(nodes < n, nodes, n + site_of[np.maximum(nodes - n, 0)]).tolist()
-        xyz = positions[nodes].tolist()
-        for k in range(len(local_pairs)):
-            lo, hi = int(routes.offsets[k]), int(routes.offsets[k + 1])
-            paths[k].append(stored[lo:hi])
-            path_km[k].append(xyz[lo:hi])
-        if progress is not None:
-            progress(1)
-    return LatencySeries(pairs=list(pairs), time=timestamps(start_jd, np.asarray(t_s, dtype=float)), rtt_ms=rtt,
-                         hops=hops, paths=paths, path_km=path_km, vacuum_rtt_ms=np.array(vacuum),
-                         fibre_rtt_ms=np.array(fibre), laser_links=lasers, ground_links=grounds)
+    if m:
+        # the topology once for the span (formation neighbours from its first step's positions)
+        first = FleetPositions(elements, start_jd, step_s, max_steps=1) if uniform else None
+        r0 = first.at(round(t_s[0] / step_s)) if first else itrs_positions(elements, start_jd, float(t_s[0]))
+        topology = fleet_topology(shells, n, model, r0)
+        block = max(1, int(block_steps))
+        tasks = [LatencyBlock(i, elements, topology, here, site_of, local_pairs, start_jd, t_s[lo:lo + block],
+                              step_s if uniform else None, model, min_elevation_deg, ground_relays)
+                 for i, lo in enumerate(range(0, m, block))]
+        dask = bool(workers or cluster)
+        run = run_block if dask or progress is None else partial(_run_reporting, report=progress)
+
+        def arrived(result: LatencyBlockResult) -> None:
+            if dask and progress is not None:  # on Dask, steps are known done when their block returns
+                progress(result.work)
+            if on_result is not None:
+                on_result(result)
+
+        for result in run_tasks(run, tasks, workers=workers, cluster=cluster, total=m, label="network",
+                                unit="steps", on_result=arrived):
+            lo = result.index * block
+            hi = lo + result.work
+            rtt[:, lo:hi], hops[:, lo:hi] = result.rtt_ms, result.hops
+            lasers[lo:hi], grounds[lo:hi] = result.laser_links, result.ground_links
+            for k in range(len(pairs)):
+                paths[k].extend(result.paths[k])
+                path_km[k].extend(result.path_km[k])
+    return LatencySeries(pairs=list(pairs), time=timestamps(start_jd, t_s), rtt_ms=rtt, hops=hops, paths=paths,
+                         path_km=path_km, vacuum_rtt_ms=np.array(vacuum), fibre_rtt_ms=np.array(fibre),
+                         laser_links=lasers, ground_links=grounds)
 
 
 # ---------------------------------------------------------------------------------------------- from a scenario

@@ -15,6 +15,7 @@ A run directory (``<runs home>/<run id>/``)::
     compare.json         the terrestrial baselines beside it                       (economics)
     report.html          the self-contained report
     exports/             CZML, OEM and OMM exports
+    progress.json        while a time-domain stage runs: its executor and how far it is (RunProgress)
 
 A sweep run (``leodc sweep``) holds ``inputs.json`` and ``sweep/``: ``summary.json`` (the quantiles of every
 headline metric, the probability that orbit beats the ground, the distributions sampled) and
@@ -59,6 +60,7 @@ SWEEP_SAMPLES_FILE = "samples.parquet"
 SWEEP_TORNADO_FILE = "tornado.json"
 SWEEP_LADDER_FILE = "ladder.json"
 SWEEP_FRONT_FILE = "front.parquet"
+PROGRESS_FILE = "progress.json"
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,10 @@ class RunLayout:
         return self.sweep / SWEEP_FRONT_FILE
 
     @property
+    def progress(self) -> Path:
+        return self.root / PROGRESS_FILE
+
+    @property
     def is_sweep(self) -> bool:
         """A sweep run (``leodc sweep``), whose files are its inputs and ``sweep/``."""
         return self.sweep.is_dir()
@@ -186,6 +192,47 @@ class RunLayout:
     def read_json(self, path: Path) -> Any:
         """A JSON file of the run (:meth:`require`)."""
         return read_json(self.require(path))
+
+
+# ---------------------------------------------------------------------------------------------- progress
+@dataclass
+class RunProgress:
+    """How far a run's time-domain stage is, and where it runs: written (atomically) to
+    ``progress.json`` as the stage's tasks finish, read by ``runs show`` and the dashboard.
+
+    ``executor`` is ``local``, ``dask LocalCluster(N)`` or ``dask tcp://HOST:PORT``; ``done``/``total``
+    count the stage's unit of work (``satellite-steps`` for simulate, ``steps`` for network);
+    ``tasks_done``/``tasks`` its tasks (chunks, blocks of steps), those found complete on a resume
+    included; ``data_location`` is where the stage's parts are written (a local path or an fsspec URL)."""
+
+    stage: str
+    executor: str
+    unit: str
+    done: int
+    total: int
+    tasks_done: int
+    tasks: int
+    updated_utc: str
+    data_location: str | None = None
+    resumed_tasks: int = 0  # tasks found complete when the stage (re)started
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+    def write(self, layout: RunLayout) -> None:
+        from dataclasses import asdict
+
+        write_json(layout.progress, asdict(self) | {"fraction": self.fraction})
+
+    @classmethod
+    def read(cls, layout: RunLayout) -> RunProgress | None:
+        """The run's progress, or None when it has none (a run that never reached a time-domain stage)."""
+        if not layout.progress.is_file():
+            return None
+        data = read_json(layout.progress)
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 # ---------------------------------------------------------------------------------------------- stage results

@@ -14,10 +14,9 @@ Outputs in the run directory (written to a temporary name, then renamed):
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -35,12 +34,32 @@ from leodc.orbits.secular import A_KM, pack, unpack
 from leodc.orbits.sun import sun_position_km
 from leodc.scenario import Scenario
 from leodc.simulate import kernel as kn
-from leodc.simulate.executors import run_tasks
+from leodc.simulate.executors import executor_name, run_tasks
 from leodc.simulate.fleet import default_shell, fleet_of, require_near_earth
 from leodc.simulate.models import INITIAL, REDUCTIONS, SUMMARY_REGISTRY, Model, WindowState, active
-from leodc.simulate.output import SimulationFiles, SimulationResult
+from leodc.simulate.output import (
+    FLEET_FILE,
+    MANIFEST_FILE,
+    REENTRIES_FILE,
+    SATELLITES_FILE,
+    TIMESERIES_DIR,
+    SimulationResult,
+)
+from leodc.simulate.parts import (
+    PARTS_DIR,
+    PLAN_FILE,
+    SeriesWriter,
+    checkpoint_name,
+    completed,
+    latest_checkpoints,
+    load_arrays,
+    part_name,
+    remove_older,
+    save_arrays,
+)
 from leodc.simulate.reentries import ReentryTally
 from leodc.simulate.spacecraft import initial_state, spacecraft_params
+from leodc.storage import Location
 from leodc.version import __version__
 
 # re-exported for callers that reach the fleet and the clock through the engine
@@ -56,6 +75,12 @@ BYTES_PER_SATELLITE = 1024
 MEMORY_SHARE = 0.5
 CGROUP_MEMORY_LIMITS = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
 FLEET_TARGETS = ("target_satellites", "target_accelerators", "target_it_power_w")
+# a run in a local folder OUT is written in OUT.partial and renamed when complete
+PARTIAL_SUFFIX = ".partial"
+# a chunk saves its state at the end of a window once this many wall seconds have passed since its last
+# save: a year-long chunk (minutes of flying) loses at most this much to a kill; a chunk of a day
+# (seconds) never pauses to save. The saved state is exact, so where saves fall never changes a result.
+CHECKPOINT_EVERY_S = 60.0
 
 # SGP4's error codes 1..6 (sgp4.api.SGP4_ERRORS), counted per code; index 0 counts good steps
 N_SGP4_CODES = max(SGP4_ERRORS) + 1
@@ -92,6 +117,10 @@ class ChunkTask:
     models: tuple[str, ...]
     context: dict
     timeseries_satellites: int | None = None  # write time series for the fleet's first N satellites only
+    # the run's parts folder (a path or URL every worker reaches): checkpoints and the finished result go
+    # there (simulate.parts); None: nothing is kept (an in-memory flight, simulate.series)
+    parts: str | None = None
+    checkpoint_s: float = float("inf")  # wall seconds between a chunk's checkpoints (0: after every window)
 
 
 @dataclass
@@ -102,6 +131,11 @@ class ChunkResult:
     sat_steps: int
     sgp4_error_steps: np.ndarray = field(default_factory=lambda: np.zeros(N_SGP4_CODES, dtype=np.int64))
     sgp4_failed: np.ndarray | None = None  # (n,) bool: satellites with at least one failed step
+
+    @property
+    def work(self) -> int:
+        """The satellite-steps this chunk flew (the executor's unit of progress)."""
+        return self.sat_steps
 
 
 # ---------------------------------------------------------------------------------------------- one chunk
@@ -124,46 +158,29 @@ class _Sampling:
                    need_series=task.timeseries_dir is not None or any(m.needs_illumination for m in models))
 
 
-class _SeriesWriter:
-    """A chunk's per satellite-step series (``sunlit, power_w, soc, radiator_temp_k,
-    compute_fraction, heat_fraction``), one Parquet file per chunk, renamed into place when complete."""
+def _series_rows(task: ChunkTask, n: int) -> int:
+    """How many of the chunk's satellites have their series written (``--timeseries``)."""
+    if task.timeseries_dir is None:
+        return 0
+    if task.timeseries_satellites is not None:  # only the fleet's first satellites (all in chunk 0)
+        return min(n, task.timeseries_satellites) if task.index == 0 else 0
+    return n
 
-    def __init__(self, task: ChunkTask, n: int):
-        rows = n
-        if task.timeseries_satellites is not None:  # only the fleet's first satellites (all in chunk 0)
-            rows = min(n, task.timeseries_satellites) if task.index == 0 else 0
-        self.rows = rows if task.timeseries_dir is not None else 0
-        self.path = Path(task.timeseries_dir) / f"chunk-{task.index:05d}.parquet" if self.rows else None
-        self.task = task
-        self._writer = None
 
-    def write(self, t_s: np.ndarray, series: list[np.ndarray]) -> None:
-        if self.path is None:
-            return
-        k, m = self.rows, t_s.size
-        table = pa.table({
-            "sat_id": np.repeat(self.task.sat_id[:k], m),
-            "time": pa.array(np.tile(timestamps(self.task.start_jd, t_s), k)),
-            "sunlit": series[0][:k].ravel().astype(np.float32),
-            "power_w": series[1][:k].ravel().astype(np.float32),
-            "soc": series[2][:k].ravel().astype(np.float32),
-            "radiator_temp_k": series[3][:k].ravel().astype(np.float32),
-            "compute_fraction": series[4][:k].ravel().astype(np.float32),
-            "heat_fraction": series[5][:k].ravel().astype(np.float32),
-        })
-        if self._writer is None:
-            self._writer = pq.ParquetWriter(str(self.path) + ".tmp", table.schema)
-        self._writer.write_table(table)
-
-    def close(self, complete: bool) -> None:
-        if self._writer is None:
-            return
-        self._writer.close()
-        tmp = Path(str(self.path) + ".tmp")
-        if complete:
-            tmp.replace(self.path)
-        else:
-            tmp.unlink(missing_ok=True)
+def _series_table(task: ChunkTask, k: int, t_s: np.ndarray, series: list[np.ndarray]) -> pa.Table:
+    """A window's per satellite-step series (``sunlit, power_w, soc, radiator_temp_k, compute_fraction,
+    heat_fraction``) of the chunk's first ``k`` satellites."""
+    m = t_s.size
+    return pa.table({
+        "sat_id": np.repeat(task.sat_id[:k], m),
+        "time": pa.array(np.tile(timestamps(task.start_jd, t_s), k)),
+        "sunlit": series[0][:k].ravel().astype(np.float32),
+        "power_w": series[1][:k].ravel().astype(np.float32),
+        "soc": series[2][:k].ravel().astype(np.float32),
+        "radiator_temp_k": series[3][:k].ravel().astype(np.float32),
+        "compute_fraction": series[4][:k].ravel().astype(np.float32),
+        "heat_fraction": series[5][:k].ravel().astype(np.float32),
+    })
 
 
 def _sgp4_satellites(task: ChunkTask) -> SatrecArray:
@@ -212,6 +229,50 @@ def _summarise(task: ChunkTask, acc: np.ndarray, reduced: dict) -> dict[str, np.
 N_SERIES = 6  # sunlit, power_w, soc, radiator_temp_k, compute_fraction, heat_fraction
 
 
+@dataclass
+class _ChunkState:
+    """What a chunk carries from window to window: a checkpoint holds exactly this."""
+
+    next_step: int
+    state: np.ndarray
+    acc: np.ndarray
+    fleet: np.ndarray
+    reduced: dict[str, np.ndarray]
+    error_steps: np.ndarray
+    failed: np.ndarray
+    segments: list[str]
+
+    @classmethod
+    def new(cls, task: ChunkTask, models: list[Model], n: int) -> _ChunkState:
+        return cls(0, initial_state(task.params, n), kn.new_accumulators(n), np.zeros((task.n_steps, kn.N_FLEET)),
+                   {f"{m.name}.{k}": np.full(n, INITIAL[op]) for m in models for k, op in m.reductions.items()},
+                   np.zeros(N_SGP4_CODES, dtype=np.int64), np.zeros(n, dtype=bool), [])
+
+    def save(self, parts: Location, index: int) -> str:
+        name = checkpoint_name(index, self.next_step)
+        save_arrays(parts.child(name), {
+            "next_step": np.array(self.next_step), "state": self.state, "acc": self.acc, "fleet": self.fleet,
+            "error_steps": self.error_steps, "failed": self.failed, "segments": np.array(self.segments, dtype=str),
+            **{f"reduced:{k}": v for k, v in self.reduced.items()}})
+        return name
+
+    @classmethod
+    def load(cls, parts: Location, index: int, next_step: int) -> _ChunkState:
+        a = load_arrays(parts.child(checkpoint_name(index, next_step)))
+        return cls(int(a["next_step"]), a["state"], a["acc"], a["fleet"],
+                   {k.split(":", 1)[1]: v for k, v in a.items() if k.startswith("reduced:")}, a["error_steps"],
+                   a["failed"], [str(x) for x in a["segments"]])
+
+
+def _resumed_state(task: ChunkTask, models: list[Model], n: int) -> _ChunkState:
+    """The chunk's state at its latest checkpoint in the parts folder, or its initial state."""
+    if task.parts is not None:
+        step = latest_checkpoints(Location(task.parts).listdir()).get(task.index)
+        if step is not None:
+            return _ChunkState.load(Location(task.parts), task.index, step)
+    return _ChunkState.new(task, models, n)
+
+
 def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None,
               sink: Callable[[np.ndarray, list[np.ndarray]], None] | None = None) -> ChunkResult:
     """Advance one chunk through every window; return its summary and its share of the fleet series.
@@ -221,26 +282,30 @@ def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None,
     then the plug-in models on the window's positions and illumination, and the optional series.
     ``sink(t_s, series)``, when given, receives each window's per satellite-step series in memory
     (``N_SERIES`` arrays of shape (n, window steps)).
+
+    With a parts folder (``task.parts``) the chunk starts from its latest checkpoint there, and saves
+    one at the end of a window once ``task.checkpoint_s`` have passed since the last: the state it
+    carries is saved exactly, so a resumed chunk ends with the same bytes as one flown in one go.
     """
     models = active(task.models)
     sampling = _Sampling.of(task, models)
     if sink is not None and not sampling.need_series:
         sampling = _Sampling(sampling.need_positions, sampling.stride, True)
     n = task.elements.shape[0]
-    state = initial_state(task.params, n)
-    acc = kn.new_accumulators(n)
-    fleet = np.zeros((task.n_steps, kn.N_FLEET))
-    reduced = {f"{m.name}.{k}": np.full(n, INITIAL[op]) for m in models for k, op in m.reductions.items()}
+    cs = _resumed_state(task, models, n)
     sgp4 = task.propagator == "sgp4"
     satellites = _sgp4_satellites(task) if sgp4 else None
-    error_steps = np.zeros(N_SGP4_CODES, dtype=np.int64)
-    failed = np.zeros(n, dtype=bool)
     n_blocks = max(1, min(n, 64))
     no_series, no_positions = np.zeros((0, 0)), np.zeros((0, 0, 3))
-    writer = _SeriesWriter(task, n)
+    rows = _series_rows(task, n)
+    parts = Location(task.parts) if task.parts is not None else None
+    writer = SeriesWriter(Location(task.timeseries_dir).child(f"chunk-{task.index:05d}.parquet") if rows else None,
+                          parts, task.index, cs.segments)
+    checkpoint = None
+    last_saved = time.monotonic()
     complete = False
     try:
-        for w0 in range(0, task.n_steps, task.window_steps):
+        for w0 in range(cs.next_step, task.n_steps, task.window_steps):
             w1 = min(task.n_steps, w0 + task.window_steps)
             m = w1 - w0
             t_s = np.arange(w0, w1, dtype=float) * task.step_s
@@ -257,25 +322,72 @@ def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None,
             vel = no_positions
             if sgp4:
                 pos, vel, err = _sgp4_states(satellites, jd)
-                error_steps += np.bincount(err.ravel(), minlength=N_SGP4_CODES)[:N_SGP4_CODES]
-                failed |= (err != 0).any(axis=1)
+                cs.error_steps += np.bincount(err.ravel(), minlength=N_SGP4_CODES)[:N_SGP4_CODES]
+                cs.failed |= (err != 0).any(axis=1)
             blocks = np.zeros((n_blocks, m, kn.N_FLEET))
-            kn.advance(task.elements, t_s, task.step_s, sun_u, sun_d, task.params, state, acc, blocks, *series, pos,
-                       vel, sgp4, sampling.stride, first)
-            fleet[w0:w1] += blocks.sum(axis=0)
+            kn.advance(task.elements, t_s, task.step_s, sun_u, sun_d, task.params, cs.state, cs.acc, blocks, *series,
+                       pos, vel, sgp4, sampling.stride, first)
+            cs.fleet[w0:w1] += blocks.sum(axis=0)
             if models:
                 sampled = pos[:, first::sampling.stride] if sgp4 else pos
                 _window_models(models, task, t_s, jd, series, sampled if sampling.need_positions else None, first,
-                               sampling.stride, reduced)
-            writer.write(t_s, series)
+                               sampling.stride, cs.reduced)
+            if rows:
+                writer.write(w0, _series_table(task, rows, t_s, series))
             if sink is not None:
                 sink(t_s, series)
             if progress is not None:
                 progress(n * m)
+            if parts is not None and w1 < task.n_steps and time.monotonic() - last_saved >= task.checkpoint_s:
+                cs.next_step, cs.segments = w1, writer.cut()
+                checkpoint = cs.save(parts, task.index)
+                remove_older(parts, task.index, keep=checkpoint)
+                last_saved = time.monotonic()
         complete = True
     finally:
         writer.close(complete)
-    return ChunkResult(task.index, _summarise(task, acc, reduced), fleet, n * task.n_steps, error_steps, failed)
+    return ChunkResult(task.index, _summarise(task, cs.acc, cs.reduced), cs.fleet, n * task.n_steps, cs.error_steps,
+                       cs.failed)
+
+
+@dataclass(frozen=True)
+class PartReceipt:
+    """What a worker hands back for a chunk whose result it wrote to the parts folder."""
+
+    index: int
+    work: int  # satellite-steps flown by this attempt (a resumed chunk flies only what was left)
+
+
+def fly_part(task: ChunkTask, progress: Callable[[int], None] | None = None) -> PartReceipt:
+    """Fly one chunk of a stored run (from its latest checkpoint) and write its finished result to the
+    parts folder; then remove its checkpoints and segments. The executor's task function."""
+    parts = Location(task.parts)
+    flown = [0]
+
+    def count(k: int) -> None:
+        flown[0] += k
+        if progress is not None:
+            progress(k)
+
+    result = run_chunk(task, progress=count)
+    save_arrays(parts.child(part_name(task.index)), {
+        "fleet": result.fleet, "sat_steps": np.array(result.sat_steps), "error_steps": result.sgp4_error_steps,
+        "failed": result.sgp4_failed, **{f"summary:{k}": np.asarray(v) for k, v in result.summary.items()}})
+    remove_older(parts, task.index, keep=None)
+    return PartReceipt(task.index, flown[0])
+
+
+def read_part(parts: Location, index: int) -> ChunkResult:
+    """A finished chunk's result, read back from the parts folder."""
+    where = parts.child(part_name(index))
+    try:
+        a = load_arrays(where)
+    except FileNotFoundError:
+        raise InputError(str(where), None, "the chunk's result is not where its worker wrote it; with a Dask cluster "
+                         "on other hosts, expected an --out that every host reaches (an object-store URL such as "
+                         "s3://BUCKET/PREFIX)") from None
+    summary = {k.split(":", 1)[1]: v for k, v in a.items() if k.startswith("summary:")}
+    return ChunkResult(index, summary, a["fleet"], int(a["sat_steps"]), a["error_steps"], a["failed"])
 
 
 # ---------------------------------------------------------------------------------------------- the run
@@ -378,36 +490,87 @@ class _FleetTotals:
                 for code in range(1, N_SGP4_CODES) if self.sgp4_error_steps[code]}
 
 
-def _new_output_dir(out: Path) -> Path:
-    """The temporary directory a run writes into (``OUT.partial``), renamed to ``out`` when complete."""
-    if out.exists() and not out.is_dir():
-        raise InputError(str(out), None, "is a file; expected a new or empty directory")
-    if out.exists() and any(out.iterdir()):
-        raise InputError(str(out), None, "the output directory exists and is not empty; expected a new or empty one")
-    tmp = out.with_name(out.name + ".partial")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
-    return tmp
+@dataclass(frozen=True)
+class _Workspace:
+    """Where a run writes as it goes: ``work`` (``OUT.partial`` beside a local ``OUT``, renamed to it when
+    complete; ``OUT`` itself in an object store, where the manifest, written last, marks it complete) and
+    its parts folder (``simulate.parts``)."""
+
+    out: Location
+    work: Location
+
+    @property
+    def parts(self) -> Location:
+        return self.work.child(PARTS_DIR)
+
+    @property
+    def plan(self) -> Location:
+        return self.parts.child(PLAN_FILE)
+
+    @classmethod
+    def at(cls, out: Location) -> _Workspace:
+        return cls(out, Location(out.url + PARTIAL_SUFFIX) if out.local else out)
+
+    def complete(self) -> bool:
+        return self.out.child(MANIFEST_FILE).is_file()
+
+    def fresh(self) -> _Workspace:
+        """Start a new run: ``OUT`` new or empty (a killed run's parts there are discarded)."""
+        if self.out.local:
+            path = self.out.path
+            if path.exists() and not path.is_dir():
+                raise InputError(str(path), None, "is a file; expected a new or empty directory")
+            if path.exists() and any(path.iterdir()):
+                raise InputError(str(path), None, "the output directory exists and is not empty; expected a new or "
+                                 "empty one")
+        else:
+            held = self.out.listdir()
+            if held and (MANIFEST_FILE in held or PARTS_DIR not in held):
+                raise InputError(str(self.out), None, "the output location holds other objects; expected a new or "
+                                 "empty prefix")
+        self.work.remove()
+        self.work.makedirs()
+        return self
+
+    def resumed(self) -> _Workspace:
+        """Continue the run whose parts are at ``OUT``."""
+        if self.complete():
+            raise InputError(str(self.out), None, "the run there is complete; nothing to resume")
+        if not self.plan.is_file():
+            raise InputError(str(self.out), None, "holds no interrupted run to resume (expected the parts of a run "
+                             "started with the same --out); start it without --resume")
+        return self
+
+    def finish(self) -> None:
+        """Remove the parts; locally, rename ``OUT.partial`` to ``OUT``."""
+        self.parts.remove()
+        if self.out.local:
+            out = self.out.path
+            if out.exists():
+                out.rmdir()
+            self.work.path.replace(out)
 
 
-def _write_fleet_series(path: Path, totals: _FleetTotals, start_jd: float, step_s: float) -> None:
+def _write_fleet_series(where: Location, totals: _FleetTotals, start_jd: float, step_s: float) -> None:
     """One row per step, summed over the satellites flown at that step."""
     fleet = totals.series
     flown = fleet[:, kn.F_FLOWN]
-    pq.write_table(pa.table({
-        "time": pa.array(timestamps(start_jd, np.arange(fleet.shape[0]) * step_s)),
-        "satellites_in_shadow": fleet[:, kn.F_IN_SHADOW],
-        "power_generated_w": fleet[:, kn.F_POWER_W],
-        "compute_available_fraction": np.divide(fleet[:, kn.F_COMPUTE], flown, out=np.full(flown.size, np.nan),
-                                                where=flown > 0),
-        "it_power_w": fleet[:, kn.F_IT_POWER_W],
-    }), path)
+    with where.writing() as path:
+        pq.write_table(pa.table({
+            "time": pa.array(timestamps(start_jd, np.arange(fleet.shape[0]) * step_s)),
+            "satellites_in_shadow": fleet[:, kn.F_IN_SHADOW],
+            "power_generated_w": fleet[:, kn.F_POWER_W],
+            "compute_available_fraction": np.divide(fleet[:, kn.F_COMPUTE], flown, out=np.full(flown.size, np.nan),
+                                                    where=flown > 0),
+            "it_power_w": fleet[:, kn.F_IT_POWER_W],
+        }), path)
 
 
 def simulate(scenario: Scenario, out_dir: str | Path, *, timeseries: bool = False, workers: int | None = None,
              cluster: str | None = None, progress: bool = False, battery_scale: float = 1.0,
-             models: tuple[str, ...] | None = None, timeseries_satellites: int | None = None) -> SimulationResult:
+             models: tuple[str, ...] | None = None, timeseries_satellites: int | None = None, resume: bool = False,
+             checkpoint_s: float = CHECKPOINT_EVERY_S,
+             on_progress: Callable[..., None] | None = None) -> SimulationResult:
     """Fly the scenario's fleet and write its results under ``out_dir`` (see ``simulate.output``).
 
     Parameters
@@ -415,7 +578,9 @@ def simulate(scenario: Scenario, out_dir: str | Path, *, timeseries: bool = Fals
     scenario : Scenario
         The validated scenario; ``scenario.simulation`` sets the span, step, propagator, chunks.
     out_dir : str or Path
-        A new or empty directory. The run writes ``OUT.partial`` and renames it when complete.
+        A new or empty directory, or an fsspec URL every worker reaches (``s3://BUCKET/PREFIX``). Locally
+        the run writes ``OUT.partial`` and renames it when complete; in an object store it writes ``OUT``
+        and its manifest last.
     timeseries : bool
         Also write one row per satellite-step (``sunlit, power_w, soc, radiator_temp_k``).
     workers, cluster : int or str, optional
@@ -428,85 +593,148 @@ def simulate(scenario: Scenario, out_dir: str | Path, *, timeseries: bool = Fals
         Names of the registered per-window models to run (default: all; ``()``: none).
     timeseries_satellites : int, optional
         With ``timeseries``, write the series of the fleet's first N satellites only.
+    resume : bool
+        Continue an interrupted run at ``out_dir`` (same scenario and options) from its finished chunks and
+        its chunks' latest checkpoints; the result is the same as an uninterrupted run's.
+    checkpoint_s : float
+        Wall seconds between a chunk's checkpoints (0: after every window).
+    on_progress : callable, optional
+        ``on_progress(**fields)`` as chunks finish: ``stage, executor, unit, done, total, tasks_done, tasks,
+        resumed_tasks, data_location`` (the run store's ``progress.json``).
 
     Returns
     -------
     SimulationResult
         Fleet-level figures, also written as ``manifest.json``.
     """
-    out = Path(out_dir)
+    out = Location.of(out_dir, "--out")
     require_fleet_fits(scenario)
-    tmp = _new_output_dir(out)
+    out.require_writable("--out")
+    space = _Workspace.at(out)
+    space = space.resumed() if resume else space.fresh()
     try:
-        result = _fly(scenario, out, tmp, timeseries=timeseries, workers=workers, cluster=cluster,
-                      progress=progress, battery_scale=battery_scale, models=models,
-                      timeseries_satellites=timeseries_satellites)
-        result.write(tmp)
+        result = _fly(scenario, space, timeseries=timeseries, workers=workers, cluster=cluster, progress=progress,
+                      battery_scale=battery_scale, models=models, timeseries_satellites=timeseries_satellites,
+                      resume=resume, checkpoint_s=checkpoint_s, on_progress=on_progress)
+        result.write(space.work.url)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)  # nothing half-written is left beside the output
+        if not resume and not completed(space.parts.listdir()):
+            space.work.remove()  # nothing to resume from: nothing half-written is left beside the output
         raise
-    if out.exists():
-        out.rmdir()
-    tmp.replace(out)
+    space.finish()
     return result
 
 
-def _fly(scenario: Scenario, out: Path, tmp: Path, *, timeseries: bool, workers: int | None, cluster: str | None,
-         progress: bool, battery_scale: float, models: tuple[str, ...] | None,
-         timeseries_satellites: int | None) -> SimulationResult:
-    """Plan the chunks, run them, fold and write what they return into ``tmp``; the result to be."""
-    files = SimulationFiles(tmp)
-    if timeseries:
-        files.timeseries.mkdir()
+def _plan_record(scenario: Scenario, tasks: list[ChunkTask], n_steps: int, options: dict) -> dict:
+    """What a resume must match: the scenario (its digest), the options, the chunks and steps."""
+    return {"scenario_digest": scenario.digest(), "options": options, "chunks": len(tasks), "steps": n_steps,
+            "satellites": int(sum(t.elements.shape[0] for t in tasks)), "leodc_version": __version__}
+
+
+def _require_same_plan(space: _Workspace, record: dict) -> None:
+    import json
+
+    stored = json.loads(space.plan.read_bytes())
+    differs = [k for k in ("scenario_digest", "options", "chunks", "steps", "satellites") if stored.get(k) != record[k]]
+    if differs:
+        raise InputError(str(space.out), None, f"the interrupted run there was started with another {differs[0]} "
+                         f"({stored.get(differs[0])!r}, now {record[differs[0]]!r}); expected the same scenario and "
+                         "options to resume it")
+
+
+def _fly(scenario: Scenario, space: _Workspace, *, timeseries: bool, workers: int | None, cluster: str | None,
+         progress: bool, battery_scale: float, models: tuple[str, ...] | None, timeseries_satellites: int | None,
+         resume: bool, checkpoint_s: float, on_progress: Callable[..., None] | None) -> SimulationResult:
+    """Plan the chunks, run those not finished, fold every chunk's result (read back from the parts
+    folder, in chunk order) and write the run's files into the workspace; the result to be."""
+    import json
+
+    work = space.work
     t0 = time.perf_counter()
-    tasks, start, n_steps = plan(scenario, timeseries_dir=str(files.timeseries) if timeseries else None,
+    tasks, start, n_steps = plan(scenario, timeseries_dir=work.child(TIMESERIES_DIR).url if timeseries else None,
                                  battery_scale=battery_scale, models=models,
                                  timeseries_satellites=timeseries_satellites)
+    tasks = [replace(t, parts=space.parts.url, checkpoint_s=checkpoint_s) for t in tasks]
+    options = {"timeseries": timeseries, "timeseries_satellites": timeseries_satellites,
+               "battery_scale": battery_scale, "models": None if models is None else list(models)}
+    record = _plan_record(scenario, tasks, n_steps, options)
+    if resume:
+        _require_same_plan(space, record)
+    else:
+        space.plan.write_bytes(json.dumps(record, indent=2).encode())
+    if timeseries:
+        work.child(TIMESERIES_DIR).makedirs()
+    listing = space.parts.listdir()
+    done = completed(listing)
+    resumed_steps = latest_checkpoints(listing)
+    pending = [t for t in tasks if t.index not in done]
     n_sat = sum(t.elements.shape[0] for t in tasks)
+    total = n_sat * n_steps
+    executor = executor_name(workers, cluster)
+    count = {"done": sum(t.elements.shape[0] * n_steps for t in tasks if t.index in done)
+             + sum(t.elements.shape[0] * resumed_steps.get(t.index, 0) for t in pending), "tasks": len(done)}
+
+    def report(receipt: PartReceipt | None) -> None:
+        if receipt is not None:
+            count["done"] += receipt.work
+            count["tasks"] += 1
+        if on_progress is not None:
+            on_progress(stage="simulate", executor=executor, unit="satellite-steps", done=count["done"], total=total,
+                        tasks_done=count["tasks"], tasks=len(tasks), resumed_tasks=len(done),
+                        data_location=None if space.out.local else space.out.url)
+
+    report(None)
     context = tasks[0].context if tasks else model_context(scenario, design(scenario))
     totals = _FleetTotals(n_steps)
     tally = ReentryTally(context["horizon_years"], context["mission_life_years"], context["years_to_deploy"], n_sat)
-    writer = None
-    try:
-        for result in run_tasks(run_chunk, tasks, workers=workers, cluster=cluster, progress=progress,
-                                total=n_sat * n_steps):
-            totals.add(result)
-            table = pa.table(result.summary)
-            if writer is None:
-                writer = pq.ParquetWriter(str(files.satellites), table.schema)
-            writer.write_table(table)
-            if "disposal_years" in result.summary:
-                first = result.index * scenario.simulation.chunk_satellites
-                tally.add(first + np.arange(len(result.summary["sat_id"])), result.summary["disposal_years"])
-    finally:
-        if writer is not None:
-            writer.close()
-    _write_fleet_series(files.fleet, totals, start, scenario.simulation.step_s)
+    receipts = run_tasks(fly_part, pending, workers=workers, cluster=cluster, progress=progress,
+                         total=total - count["done"], on_result=report) if pending else (r for r in ())
+    with work.child(SATELLITES_FILE).writing() as satellites_path:
+        writer = None
+        try:
+            for task in tasks:
+                if task.index not in done:
+                    receipt = next(receipts)
+                    assert receipt.index == task.index  # the executor yields in task order
+                result = read_part(space.parts, task.index)
+                totals.add(result)
+                table = pa.table(result.summary)
+                if writer is None:
+                    writer = pq.ParquetWriter(str(satellites_path), table.schema)
+                writer.write_table(table)
+                if "disposal_years" in result.summary:
+                    first = result.index * scenario.simulation.chunk_satellites
+                    tally.add(first + np.arange(len(result.summary["sat_id"])), result.summary["disposal_years"])
+        finally:
+            if writer is not None:
+                writer.close()
+            receipts.close()  # a failure stops the executor (and its local cluster) here
+    _write_fleet_series(work.child(FLEET_FILE), totals, start, scenario.simulation.step_s)
     reentries = tally.table()
     if reentries is not None:
-        pq.write_table(reentries, files.reentries)
+        with work.child(REENTRIES_FILE).writing() as path:
+            pq.write_table(reentries, path)
     wall = time.perf_counter() - t0
     sim = scenario.simulation
-    final = SimulationFiles(out)
-    result = SimulationResult(
-        out_dir=str(out), satellites=n_sat, steps=n_steps, step_s=sim.step_s, days=sim.days,
-        propagator=sim.propagator, shadow=sim.shadow,
-        executor="local" if not (workers or cluster) else ("dask " + (cluster or f"LocalCluster({workers})")),
+    final = space.out
+    return SimulationResult(
+        out_dir=str(final), satellites=n_sat, steps=n_steps, step_s=sim.step_s, days=sim.days,
+        propagator=sim.propagator, shadow=sim.shadow, executor=executor,
         wall_s=wall, sat_steps_per_s=n_sat * n_steps / wall if wall > 0 else float("inf"),
         fleet_sunlit_fraction=totals.mean(totals.sunlit_fraction_sum), fleet_min_soc=totals.extreme(totals.min_soc),
         fleet_throttled_hours=totals.extreme(totals.throttled_hours),
         fleet_max_chip_temp_k=totals.extreme(totals.max_chip_temp_k),
         fleet_max_radiator_temp_k=totals.extreme(totals.max_radiator_temp_k),
         fleet_compute_fraction=totals.mean(totals.compute_fraction_sum),
-        files={"satellites": str(final.satellites), "fleet": str(final.fleet)}
-        | ({"timeseries": str(final.timeseries)} if timeseries else {})
-        | ({"reentries": str(final.reentries)} if reentries is not None else {}),
+        files={"satellites": final.child(SATELLITES_FILE).url, "fleet": final.child(FLEET_FILE).url}
+        | ({"timeseries": final.child(TIMESERIES_DIR).url} if timeseries else {})
+        | ({"reentries": final.child(REENTRIES_FILE).url} if reentries is not None else {}),
         reentries_after_horizon=tally.after_horizon,
         sgp4_error_steps=totals.errors_by_code(), sgp4_error_satellites=totals.sgp4_error_satellites,
         scenario=scenario.name, scenario_digest=scenario.digest(), start_utc=sim.start_utc,
         leodc_version=__version__, fleet_figures_satellites=totals.flown, fleet_figures_over=totals.means_note(),
+        resumed_chunks=len(done),
     )
-    return result
 
 
 # ---------------------------------------------------------------------------------------------- limits

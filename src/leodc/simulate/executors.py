@@ -19,25 +19,38 @@ from leodc.errors import InputError
 CONNECT_TIMEOUT_S = 10.0
 
 
-def _progress_bar(enabled: bool) -> Progress:
-    return Progress(TextColumn("simulate"), BarColumn(), MofNCompleteColumn(), TextColumn("satellite-steps"),
+def _progress_bar(enabled: bool, label: str, unit: str) -> Progress:
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn(unit),
                     TimeElapsedColumn(), TimeRemainingColumn(), disable=not enabled, transient=False)
 
 
+def executor_name(workers: int | None, cluster: str | None) -> str:
+    """How a run's tasks were executed, in words (``local``, ``dask LocalCluster(2)``, ``dask tcp://...``)."""
+    if not (workers or cluster):
+        return "local"
+    return "dask " + (cluster or f"LocalCluster({workers})")
+
+
 def run_tasks(run: Callable[..., Any], tasks: list, *, workers: int | None = None, cluster: str | None = None,
-              progress: bool = False, total: int = 0) -> Iterator[Any]:
+              progress: bool = False, total: int = 0, label: str = "simulate", unit: str = "satellite-steps",
+              on_result: Callable[[Any], None] | None = None) -> Iterator[Any]:
     """``run(task, progress=...)`` for every task, results yielded in task order (``result.index``).
 
-    ``run`` is the engine's chunk function, handed in so that executors never import the engine;
-    locally it reports satellite-steps as it goes, on Dask each result reports ``sat_steps`` when done.
+    ``run`` is the stage's task function (the engine's chunk, the network's block of steps), handed in
+    so that executors never import the stages; locally it reports units of work (``unit``) as it goes,
+    on Dask each result reports its ``work`` when done. ``on_result(result)`` is called as each result
+    arrives, in the order they finish (the run's progress file follows it).
     """
     if workers or cluster:
-        yield from _run_dask(run, tasks, workers, cluster, progress, total)
+        yield from _run_dask(run, tasks, workers, cluster, progress, total, label, unit, on_result)
         return
-    with _progress_bar(progress) as bar:
-        job = bar.add_task("simulate", total=total)
+    with _progress_bar(progress, label, unit) as bar:
+        job = bar.add_task(label, total=total)
         for task in tasks:
-            yield run(task, progress=lambda n: bar.advance(job, n))
+            result = run(task, progress=lambda n: bar.advance(job, n))
+            if on_result is not None:
+                on_result(result)
+            yield result
 
 
 def dask_client(workers: int | None, cluster: str | None):
@@ -60,7 +73,7 @@ def dask_client(workers: int | None, cluster: str | None):
 
 
 def _run_dask(run: Callable[..., Any], tasks: list, workers: int | None, cluster: str | None, progress: bool,
-              total: int) -> Iterator[Any]:
+              total: int, label: str, unit: str, on_result: Callable[[Any], None] | None) -> Iterator[Any]:
     from dask.distributed import as_completed
 
     client, local = dask_client(workers, cluster)
@@ -68,11 +81,13 @@ def _run_dask(run: Callable[..., Any], tasks: list, workers: int | None, cluster
         futures = client.map(run, tasks, pure=False)
         done: dict[int, Any] = {}
         next_index = 0
-        with _progress_bar(progress) as bar:
-            job = bar.add_task("simulate", total=total)
+        with _progress_bar(progress, label, unit) as bar:
+            job = bar.add_task(label, total=total)
             for future in as_completed(futures):
                 result = future.result()
-                bar.advance(job, result.sat_steps)
+                bar.advance(job, result.work)
+                if on_result is not None:
+                    on_result(result)
                 done[result.index] = result
                 while next_index in done:  # hand results on in chunk order
                     yield done.pop(next_index)

@@ -17,13 +17,15 @@ Every reader (economics, report, dashboard, export) goes through :class:`Simulat
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 
 from leodc.errors import InputError
-from leodc.files import read_json, write_json
+from leodc.fields import jsonable
+from leodc.storage import Location, is_url
 
 SATELLITES_FILE = "satellites.parquet"
 FLEET_FILE = "fleet.parquet"
@@ -34,35 +36,45 @@ MANIFEST_FILE = "manifest.json"
 
 @dataclass(frozen=True)
 class SimulationFiles:
-    """The files of one simulation directory."""
+    """The files of one simulation directory: a local folder (its files are ``Path``) or a folder in an
+    object store named by a URL (its files are ``leodc.storage.Location``; both answer ``exists()``,
+    ``is_file()`` and ``name``)."""
 
-    root: Path
+    root: Path | str
 
     def __post_init__(self):
-        object.__setattr__(self, "root", Path(self.root))
+        object.__setattr__(self, "root", self.root if is_url(self.root) else Path(self.root))
 
     @property
-    def satellites(self) -> Path:
-        return self.root / SATELLITES_FILE
+    def local(self) -> bool:
+        return isinstance(self.root, Path)
+
+    def _at(self, name: str) -> Path | Location:
+        return self.root / name if self.local else Location(str(self.root)).child(name)
 
     @property
-    def fleet(self) -> Path:
-        return self.root / FLEET_FILE
+    def satellites(self) -> Path | Location:
+        return self._at(SATELLITES_FILE)
 
     @property
-    def reentries(self) -> Path:
-        return self.root / REENTRIES_FILE
+    def fleet(self) -> Path | Location:
+        return self._at(FLEET_FILE)
 
     @property
-    def timeseries(self) -> Path:
-        return self.root / TIMESERIES_DIR
+    def reentries(self) -> Path | Location:
+        return self._at(REENTRIES_FILE)
 
     @property
-    def manifest(self) -> Path:
-        return self.root / MANIFEST_FILE
+    def timeseries(self) -> Path | Location:
+        return self._at(TIMESERIES_DIR)
 
-    def chunk_timeseries(self, index: int) -> Path:
-        return self.timeseries / f"chunk-{index:05d}.parquet"
+    @property
+    def manifest(self) -> Path | Location:
+        return self._at(MANIFEST_FILE)
+
+    def chunk_timeseries(self, index: int) -> Path | Location:
+        name = f"chunk-{index:05d}.parquet"
+        return self.timeseries / name if self.local else self.timeseries.child(name)
 
     def require(self) -> SimulationFiles:
         """Raise a user-facing error unless this is a finished simulation directory."""
@@ -80,7 +92,11 @@ class SimulationFiles:
         path = getattr(self, which)
         if not path.exists():
             return None
-        data = ds.dataset(path, format="parquet")
+        if self.local:
+            data = ds.dataset(path, format="parquet")
+        else:
+            filesystem, inner = path.arrow()
+            data = ds.dataset(inner, filesystem=filesystem, format="parquet")
         if columns is not None:
             columns = [c for c in columns if c in data.schema.names]
         table = data.to_table(columns=columns)
@@ -120,17 +136,19 @@ class SimulationResult:
     scenario_digest: str = ""
     start_utc: str = ""
     leodc_version: str = ""
+    resumed_chunks: int = 0  # chunks found finished when an interrupted run was resumed
 
-    def write(self, directory: str | Path) -> Path:
-        """Write ``manifest.json`` in ``directory`` (atomically)."""
-        return write_json(SimulationFiles(directory).manifest, asdict(self))
+    def write(self, directory: str | Path) -> None:
+        """Write ``manifest.json`` in ``directory`` (a path or URL; whole or not at all)."""
+        Location.of(directory).child(MANIFEST_FILE).write_bytes(
+            json.dumps(jsonable(asdict(self)), indent=2).encode("utf-8"))
 
     @classmethod
     def read(cls, directory: str | Path) -> SimulationResult:
-        """Read the result a simulation directory's manifest holds."""
-        path = SimulationFiles(directory).manifest
-        if not path.is_file():
+        """Read the result a simulation directory's manifest holds (a path or URL)."""
+        where = Location.of(directory).child(MANIFEST_FILE)
+        if not where.is_file():
             raise InputError(str(directory), None, f"not a simulation run directory (expected {MANIFEST_FILE})")
-        data = read_json(path)
+        data = json.loads(where.read_bytes())
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})

@@ -1,7 +1,9 @@
 """The dashboard's FastAPI app: a JSON API over the run store, static pages, and the Cesium build.
 
-    GET  /api/runs                    every run, newest first (id, status, stage, headline figures)
-    GET  /api/runs/{id}               the catalog record and the headline metrics
+    GET  /api/runs                    every run, newest first (id, status, stage, headline figures, the
+                                      progress of its time-domain stage and its executor)
+    GET  /api/runs/{id}               the catalog record, the headline metrics, the progress (progress.json)
+                                      and executor, and for a running run how stale the progress is
     GET  /api/runs/{id}/figures       data for the run page: fleet time series, cost items, baselines
     GET  /api/runs/{id}/globe         a sample of satellites over time, Earth-fixed km, sunlit share
     GET  /api/runs/{id}/sweep         a sweep run: headline quantiles and its report's figures (Plotly JSON)

@@ -1,12 +1,14 @@
 """What the dashboard reads of a stored run, through the run layout (``runs.layout``) and the stage
-results: the fleet's time series, the sample satellites' series, the cost items, the baselines, the
-globe's orbit sample and the laser links of its satellites, as JSON-ready values (NumPy columns as
-lists, non-finite floats as null).
+results: the progress of its time-domain stage and where it runs, the fleet's time series, the sample
+satellites' series, the cost items, the baselines, the globe's orbit sample and the laser links of its
+satellites, as JSON-ready values (NumPy columns as lists, non-finite floats as null).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -20,7 +22,7 @@ from leodc.network.links import GRID_TERMINALS, LinkModel, live_links
 from leodc.orbits.elements import FleetElements
 from leodc.orbits.epochs import julian_date, timestamps
 from leodc.runs.export import read_elements
-from leodc.runs.layout import RunLayout, table_columns
+from leodc.runs.layout import RunLayout, RunProgress, table_columns
 from leodc.runs.store import RunRecord
 from leodc.scenario import Scenario, Shell
 
@@ -54,6 +56,47 @@ def run_kind(record: RunRecord, layout: RunLayout) -> str:
     """``sweep`` for a run of ``leodc sweep`` (its stage is the sweep, or its directory holds ``sweep/``),
     else ``run``."""
     return SWEEP_KIND if record.stage == SWEEP_STAGE or layout.is_sweep else RUN_KIND
+
+
+# ---------------------------------------------------------------------------------------------- progress
+RUNNING_STATUS = "running"
+PROGRESS_AGE_DECIMALS = 1  # s
+NO_PROGRESS = {"progress": None, "executor": None, "progress_age_s": None}  # a run without a progress file
+
+
+def read_progress(layout: RunLayout) -> RunProgress | None:
+    """The run's ``progress.json`` (:class:`RunProgress`), or None when it has none, or one this version
+    cannot read (a page must not fail over a progress file: it then shows no progress)."""
+    try:
+        return RunProgress.read(layout)
+    except (OSError, ValueError, TypeError, AttributeError):  # unreadable JSON, missing or foreign fields
+        return None
+
+
+def progress_age_s(progress: RunProgress, now: datetime | None = None) -> float | None:
+    """Seconds since the progress was last written (``updated_utc``; a time without a zone is UTC), never
+    negative; None when that time cannot be read."""
+    try:
+        updated = datetime.fromisoformat(str(progress.updated_utc).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if updated.tzinfo is None:
+        updated = updated.replace(tzinfo=UTC)
+    age = ((now or datetime.now(UTC)) - updated).total_seconds()
+    return round(max(0.0, age), PROGRESS_AGE_DECIMALS)
+
+
+def progress_fields(record: RunRecord, layout: RunLayout, now: datetime | None = None) -> dict:
+    """What the runs list and a run's detail say of its time-domain stage: ``progress`` (the
+    ``progress.json`` fields and ``fraction``, or None), ``executor`` (where the stage ran or runs, or
+    None without a progress file) and, for a running run, ``progress_age_s`` (how stale the progress is;
+    None otherwise). The file stays once the run ends: a finished run shows its last stage's final state."""
+    progress = read_progress(layout)
+    if progress is None:
+        return dict(NO_PROGRESS)
+    age = progress_age_s(progress, now) if record.status == RUNNING_STATUS else None
+    return {"progress": asdict(progress) | {"fraction": progress.fraction}, "executor": progress.executor,
+            "progress_age_s": age}
 
 
 def column_json(values: np.ndarray, digits: int | None = None) -> list:

@@ -15,12 +15,14 @@ from leodc.runs.layout import DesignStage, EconomicsStage
 from leodc.runs.store import RunRecord, RunStore
 from leodc.version import __version__
 from leodc.web.run_data import (
+    NO_PROGRESS,
     SWEEP_KIND,
     baselines,
     cost_items,
     fleet_series,
     globe_sample,
     network_paths,
+    progress_fields,
     read_stage,
     run_kind,
     satellite_series,
@@ -36,11 +38,15 @@ TAGS = ["runs"]
 
 
 def summary(r: RunRecord, store: RunStore | None = None) -> dict:
-    """A run as the runs list shows it; ``kind`` is ``sweep`` for a run of ``leodc sweep``, else ``run``."""
-    kind = run_kind(r, run_layout(store, r)) if store is not None else None
+    """A run as the runs list shows it; ``kind`` is ``sweep`` for a run of ``leodc sweep``, else ``run``;
+    ``progress``, ``executor`` and ``progress_age_s`` as :func:`~leodc.web.run_data.progress_fields` says
+    (all None without the store)."""
+    layout = run_layout(store, r) if store is not None else None
+    kind = run_kind(r, layout) if layout is not None else None
+    progress = progress_fields(r, layout) if layout is not None else NO_PROGRESS
     return jsonable({"id": r.id, "created_utc": r.created_utc.isoformat() if r.created_utc else None,
                      "status": r.status, "stage": r.stage, "scenario_name": r.scenario_name,
-                     "metrics": r.metrics, "error": r.error, "kind": kind})
+                     "metrics": r.metrics, "error": r.error, "kind": kind, **progress})
 
 
 @router.get("/runs", tags=TAGS, summary="Every run, newest first")
@@ -48,13 +54,17 @@ def list_runs(store: Store) -> list[dict]:
     return [summary(r, store) for r in store.list()]
 
 
-@router.get("/runs/{run_id}", tags=TAGS, summary="One run: catalog record and headline metrics")
+@router.get("/runs/{run_id}", tags=TAGS,
+            summary="One run: catalog record, headline metrics, and its time-domain stage's progress and executor")
 def get_run(record: Record, store: Store) -> dict:
+    """The run's record, headline and files; ``progress`` (its ``progress.json``: stage, executor, unit,
+    done, total, tasks_done, tasks, updated_utc, data_location, resumed_tasks, fraction; or null),
+    ``executor``, and for a running run ``progress_age_s`` (seconds since the progress was written)."""
     layout = run_layout(store, record)
     root = layout.root
     files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
     return jsonable({"record": record.to_dict(), "headline": record.metrics, "files": files,
-                     "kind": run_kind(record, layout)})
+                     "kind": run_kind(record, layout), **progress_fields(record, layout)})
 
 
 @router.get("/runs/{run_id}/sweep", tags=TAGS,

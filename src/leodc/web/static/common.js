@@ -136,3 +136,68 @@ function runIdFromPath() {
   const parts = location.pathname.split("/").filter(Boolean);
   return decodeURIComponent(parts[1] || "");
 }
+
+// ---------------------------------------------------------------------------------------------- run progress
+// How often a page showing a run that is still going (queued, running) asks the API again.
+const POLL_INTERVAL_MS = 2000;
+const ACTIVE_STATUSES = ["queued", "running"];
+const PERCENT_DECIMALS = 1;
+// A running run's progress older than this is called out (its process may be stuck, or its cluster gone).
+const STALE_PROGRESS_S = 60;
+// What a stage's tasks are called ("N of M chunks"); a stage not named here has "tasks".
+const TASK_NOUNS = { simulate: "chunks", network: "blocks" };
+const DEFAULT_TASK_NOUN = "tasks";
+// A data location with a scheme (s3://, gs://, ...) other than file:// is not on this machine.
+const URL_SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
+const LOCAL_SCHEME = "file";
+
+function isActive(status) { return ACTIVE_STATUSES.includes(status); }
+
+// The share done as a percentage, rounded down (a stage shows 100 % only once done).
+function fmtPercent(fraction) {
+  const scale = 10 ** PERCENT_DECIMALS;
+  const pct = Math.floor(Math.max(0, Math.min(1, fraction || 0)) * 100 * scale) / scale;
+  return `${pct.toFixed(PERCENT_DECIMALS)} %`;
+}
+
+function remoteLocation(location) {
+  const m = location ? URL_SCHEME.exec(location) : null;
+  return m !== null && m[1].toLowerCase() !== LOCAL_SCHEME;
+}
+
+// A run's time-domain stage as the pages show it (the runs list row, the run page), from the API's
+// `progress`, `executor` and `progress_age_s`: its stage and executor, a bar with the percentage, "N of M
+// chunks" (blocks for the network stage), tasks resumed, where the data goes when not on this machine,
+// and (detailed) the units done and how long ago it was written. A run that has ended shows its executor.
+function progressView(run, detailed) {
+  const p = run.progress;
+  if (!p) return el("span", { class: "muted progress-none" }, run.executor || "–");
+  const executor = el("span", { class: "progress-executor" }, p.executor);
+  if (run.status === "complete") {
+    return el("div", { class: "progress", "data-status": run.status }, detailed ? "ran on " : "", executor);
+  }
+  const noun = TASK_NOUNS[p.stage] || DEFAULT_TASK_NOUN;
+  const percent = fmtPercent(p.fraction);
+  const facts = [`${fmt(p.tasks_done)} of ${fmt(p.tasks)} ${noun}`];
+  if (detailed) facts.push(`${fmt(p.done)} of ${fmt(p.total)} ${p.unit}`);
+  if (p.resumed_tasks > 0) facts.push(`${fmt(p.resumed_tasks)} resumed`);
+  const box = el("div", { class: "progress", "data-status": run.status, "data-stage": p.stage,
+    "data-fraction": String(p.fraction) },
+    el("div", {}, el("span", { class: "progress-stage" }, p.stage), " on ", executor),
+    el("div", { class: "progress-line" },
+      el("progress", { max: "1", value: String(Math.max(0, Math.min(1, p.fraction || 0))), title: percent }),
+      el("span", { class: "progress-percent" }, percent)),
+    el("div", { class: "progress-tasks muted" }, facts.join(" · ")));
+  if (remoteLocation(p.data_location)) {
+    box.append(el("div", { class: "progress-data muted" }, "data: ", el("code", {}, p.data_location)));
+  }
+  const age = run.progress_age_s;
+  if (run.status === "running" && age !== null && age !== undefined) {
+    const stale = age > STALE_PROGRESS_S;
+    if (detailed || stale) {
+      box.append(el("div", { class: `progress-age${stale ? " stale" : " muted"}` },
+        `updated ${fmt(Math.round(age))} s ago${stale ? " (no news since)" : ""}`));
+    }
+  }
+  return box;
+}

@@ -9,38 +9,63 @@ function kvRows(tbody, obj) {
   }));
 }
 
-async function loadRun() {
-  const message = document.getElementById("message");
-  let run, figs;
-  try {
-    [run, figs] = await Promise.all([api(`/api/runs/${encodeURIComponent(runId)}`),
-      api(`/api/runs/${encodeURIComponent(runId)}/figures`)]);
-  } catch (e) {
-    message.replaceChildren(el("div", { class: "error" }, e.message));
-    return;
-  }
+// what the figures were last drawn for (the run's status and stage): they are fetched again only when
+// that changes, while the run's record and progress are asked for every POLL_INTERVAL_MS
+let drawnFor = null;
+let lastStatus = null;
+
+function showProgress(run) {
+  const card = document.getElementById("progress-card");
   const r = run.record;
-  document.title = `leodc · ${r.id}`;
-  document.getElementById("title").textContent = `${r.scenario_name || "run"} · ${r.id}`;
+  // a running run's stage and how far it is; one that has ended: the executor it ran on (record table)
+  const show = run.progress !== null && run.progress !== undefined && r.status !== "complete";
+  card.hidden = !show;
+  document.getElementById("progress").replaceChildren(show ? progressView({ ...run, status: r.status }, true) : "");
+}
+
+async function loadFigures(r) {
+  const figs = await api(`/api/runs/${encodeURIComponent(r.id)}/figures`);
   const links = document.getElementById("links");
   links.replaceChildren(el("a", { href: `/runs/${encodeURIComponent(r.id)}/globe` }, "globe"));
   if (figs.report_available) {
     links.append(" · ", el("a", { href: `/runs/${encodeURIComponent(r.id)}/report` }, "full report"));
   }
+  drawFleet(figs);
+  drawCost(figs);
+}
+
+async function loadRun() {
+  const message = document.getElementById("message");
+  let run;
+  try {
+    run = await api(`/api/runs/${encodeURIComponent(runId)}`);
+    const key = `${run.record.status}/${run.record.stage}`;
+    if (key !== drawnFor) {
+      await loadFigures(run.record);
+      drawnFor = key;
+    }
+  } catch (e) {
+    message.replaceChildren(el("div", { class: "error" }, e.message));
+    if (isActive(lastStatus)) setTimeout(loadRun, POLL_INTERVAL_MS);  // a busy catalog: try again
+    return;
+  }
+  const r = run.record;
+  lastStatus = r.status;
+  document.title = `leodc · ${r.id}`;
+  document.getElementById("title").textContent = `${r.scenario_name || "run"} · ${r.id}`;
   if (r.status !== "complete") {
     message.replaceChildren(el("div", { class: r.status === "failed" ? "error" : "note" },
       `status: ${r.status} (stage ${r.stage})${r.error ? `: ${r.error}` : ""}`));
-    if (r.status === "running" || r.status === "queued") setTimeout(loadRun, 2000);
   } else {
     message.replaceChildren();
   }
+  showProgress(run);
   kvRows(document.querySelector("#headline tbody"), run.headline || {});
-  const info = { status: r.status, stage: r.stage, created_utc: r.created_utc, finished_utc: r.finished_utc,
-    scenario_digest: r.scenario_digest, leodc_version: r.leodc_version, host: r.host };
+  const info = { status: r.status, stage: r.stage, executor: run.executor, created_utc: r.created_utc,
+    finished_utc: r.finished_utc, scenario_digest: r.scenario_digest, leodc_version: r.leodc_version, host: r.host };
   for (const [k, v] of Object.entries(r.timings || {})) info[`${k}_s`] = v === null ? "not built yet" : v;
   kvRows(document.querySelector("#record tbody"), info);
-  drawFleet(figs);
-  drawCost(figs);
+  if (isActive(r.status)) setTimeout(loadRun, POLL_INTERVAL_MS);
 }
 
 function drawFleet(figs) {

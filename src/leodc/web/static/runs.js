@@ -1,5 +1,7 @@
 "use strict";
 
+let polling = false;  // the list shown holds a run still going: it is asked for again
+
 async function loadRuns() {
   const message = document.getElementById("message");
   let runs;
@@ -7,6 +9,7 @@ async function loadRuns() {
     runs = await api("/api/runs");
   } catch (e) {
     message.replaceChildren(el("div", { class: "error" }, `Could not list the runs: ${e.message}`));
+    if (polling) setTimeout(loadRuns, POLL_INTERVAL_MS);  // a busy catalog: try again
     return;
   }
   message.replaceChildren();
@@ -23,7 +26,8 @@ async function loadRuns() {
     const median = sweep && total !== undefined ? " (p50)" : "";
     const row = el("tr", { "data-run-id": r.id, "data-kind": r.kind || "run" },
       el("td", {}, link), el("td", {}, (r.created_utc || "").replace("T", " ").slice(0, 19)), statusCell(r.status),
-      el("td", {}, r.stage || ""), el("td", {}, r.scenario_name || ""),
+      el("td", {}, r.stage || ""), el("td", { class: "progress-cell" }, progressView(r, false)),
+      el("td", {}, r.scenario_name || ""),
       el("td", { class: "num", title: sweep ? `${fmt(m.samples)} samples` : "" }, sweep ? "–" : fmt(m.satellites)),
       el("td", { class: "num" }, fmtUsd(total) + median),
       el("td", { class: "num" }, accH === undefined || accH === null ? "–" : `$${fmt(accH)}${median}`),
@@ -32,7 +36,8 @@ async function loadRuns() {
     return row;
   }));
   document.getElementById("empty").hidden = runs.length > 0;
-  if (runs.some((r) => r.status === "running" || r.status === "queued")) setTimeout(loadRuns, 2000);
+  polling = runs.some((r) => isActive(r.status));
+  if (polling) setTimeout(loadRuns, POLL_INTERVAL_MS);
 }
 
 api("/api/info").then((i) => { document.getElementById("home").textContent = `runs home: ${i.runs_home}`; })
