@@ -104,7 +104,7 @@ def object_store(tmp_path_factory):
 @pytest.fixture
 def s3_env(object_store, monkeypatch):
     """This process's environment pointed at the test object store; returns the store."""
-    for key in list(__import__("os").environ):
+    for key in list(os.environ):
         if key.startswith("AWS_") or key == "LEODC_S3_ENDPOINT":
             monkeypatch.delenv(key)
     for key, value in object_store.env().items():

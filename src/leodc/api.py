@@ -44,6 +44,7 @@ from leodc.runs.store import RunRecord, RunStore
 from leodc.scenario import Scenario
 from leodc.simulate import engine
 from leodc.simulate.output import SimulationResult
+from leodc.storage import Location, parquet_dataset
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -326,12 +327,10 @@ class Run:
         ``mean_anomaly_rad`` and their rates."""
         return self._table(self.layout.elements, columns, arrow)
 
-    def _table(self, path: Path, columns: Iterable[str] | None, arrow: bool) -> Columns | pa.Table:
-        import pyarrow.dataset as ds
-
+    def _table(self, path: Path | Location, columns: Iterable[str] | None, arrow: bool) -> Columns | pa.Table:
         if not path.exists():
             raise NotFoundError(str(self.layout.root), None, f"the run has no {path.name}; expected a complete run")
-        dataset = ds.dataset(path, format="parquet")
+        dataset = parquet_dataset(path)
         wanted = None if columns is None else list(columns)
         if wanted is not None:
             unknown = [name for name in wanted if name not in dataset.schema.names]

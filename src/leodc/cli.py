@@ -183,6 +183,9 @@ def simulate(scenario: ScenarioArg,
              = None,
              cluster: Annotated[str | None, typer.Option(help="Use an existing Dask scheduler, tcp://HOST:PORT.")]
              = None,
+             timeseries_satellites: Annotated[int | None, typer.Option("--timeseries-satellites", min=1,
+                                                                       help="With --timeseries: only the fleet's "
+                                                                       "first N satellites.")] = None,
              resume: Annotated[bool, typer.Option("--resume", help="Continue the interrupted run at --out (same "
                                                   "scenario and options) from its finished chunks and checkpoints.")]
              = False,
@@ -196,8 +199,11 @@ def simulate(scenario: ScenarioArg,
 
     sc = load_scenario(scenario, set_, {"--days": ("simulation.days", days), "--step-s": ("simulation.step_s", step_s),
                                         "--propagator": ("simulation.propagator", propagator)})
-    result = run(sc, out, timeseries=timeseries, workers=workers, cluster=cluster, progress=not as_json,
-                 resume=resume, checkpoint_s=CHECKPOINT_EVERY_S if checkpoint_s is None else checkpoint_s)
+    if workers and cluster:
+        raise InputError("--workers", None, "expected --workers or --cluster, not both")
+    result = run(sc, out, timeseries=timeseries or timeseries_satellites is not None, workers=workers,
+                 cluster=cluster, progress=not as_json, timeseries_satellites=timeseries_satellites, resume=resume,
+                 checkpoint_s=CHECKPOINT_EVERY_S if checkpoint_s is None else checkpoint_s)
     if result.sgp4_error_satellites:
         warn_sgp4(result.sgp4_error_satellites, result.satellites, f"{result.out_dir}/manifest.json lists them by "
                   "error code (sgp4_error_steps)")
@@ -282,19 +288,43 @@ HomeOpt = Annotated[Path | None, typer.Option("--out", help="Runs directory (def
 
 
 @app.command("run")
-def run_cmd(scenario: ScenarioArg,
+def run_cmd(scenario: Annotated[Path | None, typer.Argument(help="Scenario TOML file (none with --resume).",
+                                                            show_default=False)] = None,
             days: Annotated[float | None, typer.Option(help="Simulated span (overrides simulation.days).")] = None,
+            workers: Annotated[int | None, typer.Option(min=1, help="Run the simulate and network stages on a new "
+                                                        "local Dask cluster of N workers.")] = None,
+            cluster: Annotated[str | None, typer.Option(help="Run them on an existing Dask scheduler, "
+                                                        "tcp://HOST:PORT.")] = None,
+            data: Annotated[str | None, typer.Option("--data", help="Keep the simulation's data under this URL "
+                                                     "(s3://BUCKET/PREFIX, reachable by every host of the "
+                                                     "cluster; endpoint from AWS_ENDPOINT_URL) instead of the run "
+                                                     "directory.")] = None,
+            resume: Annotated[str | None, typer.Option("--resume", metavar="ID", help="Continue the interrupted run "
+                                                       "ID from its finished chunks and checkpoints (its own "
+                                                       "scenario; no SCENARIO).")] = None,
             out: HomeOpt = None, set_: SetOpt = None, as_json: JsonOpt = False) -> None:
-    """The whole pipeline for one scenario (design, simulate, economics), stored as a run, with its report."""
+    """The whole pipeline for one scenario (design, simulate, network, workload, economics), stored as a run,
+    with its report."""
     from leodc.report import write_report
     from leodc.runs.layout import RunLayout
-    from leodc.runs.pipeline import run_scenario
+    from leodc.runs.pipeline import Execution, resume_run, run_scenario
     from leodc.runs.store import RunStore
     from leodc.simulate.engine import require_fleet_fits
 
-    sc = load_scenario(scenario, set_, {"--days": ("simulation.days", days)})
-    require_fleet_fits(sc)  # before the run is stored: a fleet this machine cannot hold leaves nothing behind
-    record = run_scenario(sc, out, progress=not as_json, report=write_report)
+    if workers and cluster:
+        raise InputError("--workers", None, "expected --workers or --cluster, not both")
+    if resume is not None:
+        if scenario is not None or days is not None or set_ or data:
+            raise InputError("--resume", None, "a resumed run keeps its own scenario and data location; expected "
+                             "no SCENARIO, --days, --set or --data with it")
+        record = resume_run(resume, out, progress=not as_json, report=write_report, workers=workers, cluster=cluster)
+    else:
+        if scenario is None:
+            raise InputError("SCENARIO", None, "expected a scenario TOML file (or --resume ID)")
+        sc = load_scenario(scenario, set_, {"--days": ("simulation.days", days)})
+        require_fleet_fits(sc)  # before the run is stored: a fleet this machine cannot hold leaves nothing behind
+        record = run_scenario(sc, out, progress=not as_json, report=write_report,
+                              execution=Execution(workers=workers, cluster=cluster, data=data))
     failed = record.metrics.get("sgp4_error_satellites") or 0
     if failed:
         warn_sgp4(failed, record.metrics.get("satellites") or 0, f"`leodc runs show {record.id}"
@@ -343,12 +373,12 @@ def runs_show(run_id: Annotated[str, typer.Argument(help="Run id.")], out: HomeO
 
     store = RunStore(out)
     record = store.get(run_id)
-    manifest = RunLayout(store.run_dir(run_id)).simulation.manifest
+    simulation = RunLayout(store.run_dir(run_id)).simulation
     sgp4 = {}
-    if manifest.is_file():
+    if simulation.manifest.is_file():
         from leodc.simulate.output import SimulationResult
 
-        sgp4 = SimulationResult.read(manifest.parent).sgp4_error_steps
+        sgp4 = SimulationResult.read(simulation.root).sgp4_error_steps
     if as_json:
         emit_json(record.to_dict() | {"sgp4_error_steps": sgp4})
         return

@@ -53,6 +53,7 @@ from leodc.runs.layout import (
 from leodc.runs.layout import REPORT_FILE as REPORT_FILE  # the report's name in a run directory (re-exported)
 from leodc.runs.store import CATALOG_FILE, RunRecord, RunStore
 from leodc.simulate.output import FLEET_FILE, SimulationResult
+from leodc.storage import Location, parquet_dataset
 from leodc.uncertainty.evaluate import COST_METRIC, COST_RATIO, FEASIBLE, GROUND_COST_METRIC
 from leodc.uncertainty.sweep import FRONT_FLAGS, front_settings
 
@@ -154,9 +155,9 @@ class ReportRun:
 
         return headline(self.assessment, self.simulation, self.environment)
 
-    def name(self, path: Path) -> str:
-        """A file of the run, named relative to the run directory."""
-        return path.relative_to(self.layout.root).as_posix()
+    def name(self, path: Path | Location) -> str:
+        """A file of the run, named relative to the run directory (its URL when it lives elsewhere)."""
+        return path.relative_to(self.layout.root).as_posix() if isinstance(path, Path) else str(path)
 
     def code(self, path: Path) -> str:
         """A file of the run as HTML ``<code>``."""
@@ -165,7 +166,7 @@ class ReportRun:
     def sample_timeseries(self) -> dict[str, np.ndarray] | None:
         """The first sample satellites' time series (the simulation's first chunk), or None."""
         path = self.layout.simulation.chunk_timeseries(SAMPLE_TIMESERIES_CHUNK)
-        return table_columns(pq.read_table(path)) if path.is_file() else None
+        return table_columns(parquet_dataset(path).to_table()) if path.is_file() else None
 
 
 def _resolve(record_or_run_dir, run_dir) -> tuple[RunRecord | None, Path]:

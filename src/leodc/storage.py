@@ -267,3 +267,13 @@ class Location:
 def open_location(where: str | os.PathLike, option: str = "--out") -> Location:
     """:meth:`Location.of` then :meth:`Location.require_writable`: a location ready to be written."""
     return Location.of(where, option).require_writable(option)
+
+
+def parquet_dataset(where: str | os.PathLike | Location):
+    """A ``pyarrow.dataset`` over a Parquet file or folder, local (a path) or in an object store."""
+    import pyarrow.dataset as ds
+
+    if isinstance(where, Location) and not where.local:
+        filesystem, path = where.arrow()
+        return ds.dataset(path, filesystem=filesystem, format="parquet")
+    return ds.dataset(str(where), format="parquet")

@@ -6,6 +6,8 @@ A run directory (``<runs home>/<run id>/``)::
     inputs.json          the validated scenario, every field, defaults included  (design stage)
     environment.json     the design's space environment: dose, upsets, decay, FCC  (design stage)
     simulation/          the engine's directory (``leodc.simulate.output``)       (simulate stage)
+    location.json        when the simulation's data lives elsewhere (an object store every host of a
+                         Dask cluster reaches): its URL; ``simulation/`` is then at that URL
     orbits.parquet       a sample of the fleet over two hours, TEME and ITRS, sunlit share
     elements.parquet     mean elements of every satellite (for OMM exports)
     network/             latency.parquet (per pair and step) and summary.json      (network stage)
@@ -61,6 +63,7 @@ SWEEP_TORNADO_FILE = "tornado.json"
 SWEEP_LADDER_FILE = "ladder.json"
 SWEEP_FRONT_FILE = "front.parquet"
 PROGRESS_FILE = "progress.json"
+LOCATION_FILE = "location.json"
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,23 @@ class RunLayout:
         return self.root / ENVIRONMENT_FILE
 
     @property
+    def location_file(self) -> Path:
+        return self.root / LOCATION_FILE
+
+    @property
+    def simulation_location(self) -> str | None:
+        """The URL of the run's simulation directory when it is not inside the run directory."""
+        if not self.location_file.is_file():
+            return None
+        return read_json(self.location_file)["simulation"]
+
+    def locate_simulation(self, url: str) -> None:
+        """Record that the run's simulation directory is at ``url`` (before the stage writes there)."""
+        write_json(self.location_file, {"simulation": url})
+
+    @property
     def simulation(self) -> SimulationFiles:
-        return SimulationFiles(self.root / SIMULATION_DIR)
+        return SimulationFiles(self.simulation_location or self.root / SIMULATION_DIR)
 
     @property
     def orbits(self) -> Path:
@@ -178,7 +196,8 @@ class RunLayout:
     def missing(self) -> list[str]:
         """Names (relative to the run directory) of what a complete run holds and this one lacks, and
         of any temporary file left inside it; empty for a whole run."""
-        gone = [str(p.relative_to(self.root)) for p in self.complete_files() if not p.is_file()]
+        gone = [str(p.relative_to(self.root)) if isinstance(p, Path) else str(p) for p in self.complete_files()
+                if not p.is_file()]
         strays = [str(p.relative_to(self.root)) for p in self.root.rglob(f"*{TMP_SUFFIX}")]
         return gone + strays
 

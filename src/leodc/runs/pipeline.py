@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +22,16 @@ import pyarrow as pa
 from rich.console import Console
 
 from leodc.assessment import Assessment, assess
-from leodc.constants import SECONDS_PER_DAY
+from leodc.constants import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from leodc.design import Design, design
 from leodc.design.environment import environment_figures
 from leodc.economics import terrestrial_economics
 from leodc.economics.costs import measured_from_run
 from leodc.economics.terrestrial import default_baselines
 from leodc.environment.eclipse import illumination_conical
+from leodc.errors import InputError
 from leodc.network.figures import network_figures
+from leodc.network.latency import BLOCK_STEPS
 from leodc.orbits.epochs import julian_date, timestamps
 from leodc.orbits.frames import teme_to_itrs
 from leodc.orbits.secular import propagate_fast
@@ -38,6 +41,7 @@ from leodc.runs.layout import (
     EconomicsStage,
     NetworkStage,
     RunLayout,
+    RunProgress,
     SimulateStage,
     WorkloadStage,
     dataclass_table,
@@ -45,6 +49,9 @@ from leodc.runs.layout import (
 from leodc.runs.store import RunRecord, RunStore, new_run_id
 from leodc.scenario import Scenario
 from leodc.simulate.engine import fleet_of, simulate
+from leodc.simulate.executors import executor_name, require_cluster
+from leodc.simulate.output import SimulationResult
+from leodc.storage import Location, open_location
 from leodc.version import __version__
 from leodc.workload.stage import delivered_work, workload_figures
 
@@ -54,6 +61,8 @@ ORBIT_SAMPLE_HOURS = 2.0
 ORBIT_SAMPLE_STEP_S = 60.0
 # the report's orbit plots: time series of the fleet's first satellites
 TIMESERIES_SATELLITES = 3
+# how often a running stage rewrites the run's progress.json (the dashboard polls it)
+PROGRESS_EVERY_S = 1.0
 
 
 def orbit_sample(scenario: Scenario, elements) -> pa.Table:
@@ -117,20 +126,78 @@ def design_stage(scenario: Scenario, layout: RunLayout) -> tuple[Design, DesignS
     return d, result
 
 
-def simulate_stage(scenario: Scenario, d: Design, layout: RunLayout, progress: bool) -> SimulateStage:
+@dataclass(frozen=True)
+class Execution:
+    """Where a run's time-domain stages run and keep their data: ``workers`` (a new local Dask cluster of
+    N processes) or ``cluster`` (an existing scheduler's address), else in this process; ``data`` a URL
+    (or path) under which the simulation's directory goes (``DATA/<run id>/simulation``; default: inside
+    the run directory); ``resume`` continues an interrupted run's simulation from its parts."""
+
+    workers: int | None = None
+    cluster: str | None = None
+    data: str | None = None
+    resume: bool = False
+
+
+class _ProgressFile:
+    """Keeps the run's ``progress.json`` (``RunProgress``) current as a stage's tasks finish: at most once
+    every ``PROGRESS_EVERY_S`` and always when the last task is done."""
+
+    def __init__(self, layout: RunLayout):
+        self.layout = layout
+        self.last = -float("inf")
+
+    def __call__(self, **fields: Any) -> None:
+        now = time.monotonic()
+        if now - self.last < PROGRESS_EVERY_S and fields["tasks_done"] < fields["tasks"]:
+            return
+        self.last = now
+        RunProgress(**fields, updated_utc=datetime.now(UTC).isoformat()).write(self.layout)
+
+
+def simulate_stage(scenario: Scenario, d: Design, layout: RunLayout, progress: bool,
+                   execution: Execution = Execution()) -> SimulateStage:
     """Fly every satellite (with the space-environment models) and sample the fleet's orbits."""
-    sim = simulate(scenario, layout.simulation.root, timeseries=True, timeseries_satellites=TIMESERIES_SATELLITES,
-                   progress=progress)
+    root = layout.simulation.root
+    resume = execution.resume and not layout.simulation.manifest.is_file()
+    if execution.resume and not resume:  # the simulation finished before the interruption
+        sim = SimulationResult.read(root)
+    else:
+        sim = simulate(scenario, root, timeseries=True, timeseries_satellites=TIMESERIES_SATELLITES,
+                       progress=progress, workers=execution.workers, cluster=execution.cluster,
+                       resume=resume and _interrupted(root), on_progress=_ProgressFile(layout))
     elements, _ = fleet_of(scenario, d, julian_date(scenario.simulation.start_utc))
     result = SimulateStage(sim, orbit_sample(scenario, elements), dataclass_table(elements))
     result.write(layout)
     return result
 
 
-def network_stage(scenario: Scenario, d: Design, layout: RunLayout) -> NetworkStage:
+def _interrupted(root) -> bool:
+    """Whether an interrupted simulation left its parts at ``root`` (else a resume starts it afresh)."""
+    from leodc.simulate.engine import PARTIAL_SUFFIX
+    from leodc.simulate.parts import PARTS_DIR, PLAN_FILE
+
+    base = Location.of(root)
+    work = Location(base.url + PARTIAL_SUFFIX) if base.local else base
+    return work.child(PARTS_DIR, PLAN_FILE).is_file()
+
+
+def network_stage(scenario: Scenario, d: Design, layout: RunLayout, execution: Execution = Execution()
+                  ) -> NetworkStage:
     """Round trips between the scenario's pairs of ground sites, the time a halt command takes to reach
     the fleet, and the bandwidth inside each shell (``network.figures``)."""
-    figures = network_figures(scenario, d)
+    write = _ProgressFile(layout)
+    steps = np.arange(0.0, scenario.network.hours * SECONDS_PER_HOUR, scenario.network.step_s).size  # as the stage
+    count = {"done": 0, "tasks": 0}
+    executor = executor_name(execution.workers, execution.cluster)
+
+    def on_result(block) -> None:
+        count["done"] += block.work
+        count["tasks"] += 1
+        write(stage="network", executor=executor, unit="steps", done=count["done"], total=steps,
+              tasks_done=count["tasks"], tasks=-(-steps // BLOCK_STEPS), data_location=None)
+
+    figures = network_figures(scenario, d, workers=execution.workers, cluster=execution.cluster, on_result=on_result)
     result = NetworkStage(figures.latency.table(), figures.summary)
     result.write(layout)
     return result
@@ -184,13 +251,13 @@ class _Bookkeeping:
 
 def run_scenario(scenario: Scenario, home: str | Path | None = None, progress: bool = False,
                  console: Console | None = None, run_id: str | None = None,
-                 report: Callable[[Path], Path] | None = None) -> RunRecord:
+                 report: Callable[[Path], Path] | None = None, execution: Execution = Execution()) -> RunRecord:
     """Run every stage for the scenario and store the run; returns its catalog record.
 
     Parameters
     ----------
     scenario : Scenario
-        The validated scenario.
+        The validated scenario (for a resume: the run's own, read back from its ``inputs.json``).
     home : str or Path, optional
         The runs home (default ``./runs`` or ``$LEODC_HOME``).
     progress : bool
@@ -198,10 +265,14 @@ def run_scenario(scenario: Scenario, home: str | Path | None = None, progress: b
     console : rich.console.Console, optional
         Where progress goes (default: stderr).
     run_id : str, optional
-        An id chosen beforehand (the dashboard promises it to its client); new by default.
+        An id chosen beforehand (the dashboard promises it to its client); new by default; with
+        ``execution.resume``, the interrupted run to continue.
     report : callable, optional
         ``report(run_dir) -> path`` writes the run's report (``leodc.report.write_report``); the last
         stage before the run is marked complete. None: no report.
+    execution : Execution
+        Where the time-domain stages run (this process, a local Dask cluster, an existing one), where the
+        simulation's data goes (a URL every host reaches), and whether to resume an interrupted run.
 
     Returns
     -------
@@ -210,16 +281,25 @@ def run_scenario(scenario: Scenario, home: str | Path | None = None, progress: b
     """
     store = RunStore(home)
     store.reap()
-    run_id = run_id or new_run_id()
-    layout = RunLayout(store.run_dir(run_id))
-    store.begin(run_id, scenario.name, scenario.digest(), scenario.model_dump(mode="json"), __version__)
-    layout.root.mkdir(parents=True)  # after the catalog row: a busy catalog leaves no empty directory
+    require_cluster(execution.cluster)  # a scheduler that does not answer is refused before the run is stored
+    if execution.resume:
+        layout = RunLayout(store.run_dir(run_id))
+        store.reopen(run_id)
+    else:
+        data = open_location(execution.data, "--data") if execution.data else None  # checked before storing
+        run_id = run_id or new_run_id()
+        layout = RunLayout(store.run_dir(run_id))
+        store.begin(run_id, scenario.name, scenario.digest(), scenario.model_dump(mode="json"), __version__)
+        layout.root.mkdir(parents=True)  # after the catalog row: a busy catalog leaves no empty directory
+        if data is not None:
+            layout.locate_simulation(data.child(run_id, "simulation").url)
+            store.locate(run_id, layout.simulation_location)
     say = (console or Console(stderr=True)).print if progress else (lambda *a, **k: None)
     book = _Bookkeeping(store, run_id, say)
     try:
         d, designed = book.stage("design", design_stage, scenario, layout)
-        flown = book.stage("simulate", simulate_stage, scenario, d, layout, progress)
-        networked = book.stage("network", network_stage, scenario, d, layout)
+        flown = book.stage("simulate", simulate_stage, scenario, d, layout, progress, execution)
+        networked = book.stage("network", network_stage, scenario, d, layout, execution)
         worked = book.stage("workload", workload_stage, scenario, d, layout)
         _, costed = book.stage("economics", economics_stage, scenario, layout, worked.summary)
         if report is not None:
@@ -232,3 +312,21 @@ def run_scenario(scenario: Scenario, home: str | Path | None = None, progress: b
         store.fail(run_id, f"{book.current}: {type(exc).__name__}: {exc}")
         raise
     return store.get(run_id)
+
+
+def resume_run(run_id: str, home: str | Path | None = None, progress: bool = False,
+               console: Console | None = None, report: Callable[[Path], Path] | None = None,
+               workers: int | None = None, cluster: str | None = None) -> RunRecord:
+    """Continue an interrupted run (``leodc run --resume ID``): its scenario read back from the run, the
+    simulation from its finished chunks and checkpoints, the later stages afresh; the same result as
+    an uninterrupted run."""
+    store = RunStore(home)
+    store.reap()
+    layout = RunLayout(store.run_dir(run_id))
+    store.get(run_id)  # an unknown id is its one line
+    if not layout.inputs.is_file():
+        raise InputError(str(layout.root), None, "the run was interrupted before its inputs were stored; nothing to "
+                         "resume, expected `leodc run SCENARIO` afresh")
+    scenario = Scenario.model_validate(layout.read_json(layout.inputs))
+    return run_scenario(scenario, home, progress, console, run_id, report,
+                        Execution(workers=workers, cluster=cluster, resume=True))

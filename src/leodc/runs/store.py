@@ -51,6 +51,7 @@ from leodc.errors import ConflictError, InputError, NotFoundError
 from leodc.fields import flatten
 from leodc.files import read_json
 from leodc.runs.layout import RunLayout
+from leodc.simulate.output import SimulationResult
 
 CATALOG_FILE = "catalog.duckdb"
 LOCK_FILE = "catalog.lock"
@@ -97,9 +98,13 @@ CREATE TABLE IF NOT EXISTS runs (
     pid INTEGER,
     timings JSON,                     -- seconds per stage
     metrics JSON,                     -- headline figures
-    error VARCHAR
+    error VARCHAR,
+    location VARCHAR                  -- where the run's simulation data lives: null (in the run directory)
+                                      -- or a URL (an object store every host of a cluster reaches)
 )
 """
+# a catalog written before the location column: it gains it when next written, and reads see null
+MIGRATIONS = ("ALTER TABLE runs ADD COLUMN IF NOT EXISTS location VARCHAR",)
 
 
 # ---------------------------------------------------------------------------------------------- errors
@@ -200,6 +205,7 @@ class RunRecord:
     timings: dict
     metrics: dict
     error: str | None
+    location: str | None = None  # the simulation data's URL when it is not in the run directory
 
     def to_dict(self) -> dict:
         d = dict(self.__dict__)
@@ -209,7 +215,7 @@ class RunRecord:
 
 
 COLUMNS = ("id", "created_utc", "finished_utc", "status", "stage", "scenario_name", "scenario_digest", "inputs",
-           "leodc_version", "host", "pid", "timings", "metrics", "error")
+           "leodc_version", "host", "pid", "timings", "metrics", "error", "location")
 
 
 @dataclass(frozen=True)
@@ -325,6 +331,8 @@ class RunStore:
         try:
             if not read_only:
                 con.execute(SCHEMA)
+                for statement in MIGRATIONS:
+                    con.execute(statement)
                 con.execute("BEGIN TRANSACTION")
             out = fn(con)
             if not read_only:
@@ -391,6 +399,25 @@ class RunStore:
 
         self._transaction(go)
 
+    def locate(self, run_id: str, location: str | None) -> None:
+        """Record where the run's simulation data lives (a URL; None: in its directory)."""
+        self._transaction(lambda con: con.execute("UPDATE runs SET location = ? WHERE id = ?", [location, run_id]))
+
+    def reopen(self, run_id: str) -> RunRecord:
+        """Mark a failed (interrupted) run of this catalog running again in this process, to resume it; a
+        run that is complete, queued or running elsewhere is a :class:`ConflictError`."""
+        record = self.get(run_id)
+        if record.status != "failed":
+            raise ConflictError(str(self.path), "run id", f"run {run_id!r} is {record.status}; expected an "
+                                "interrupted (failed) run to resume")
+
+        def go(con):
+            con.execute("UPDATE runs SET status = 'running', finished_utc = NULL, error = NULL, host = ?, pid = ? "
+                        "WHERE id = ?", [socket.gethostname(), os.getpid(), run_id])
+
+        self._transaction(go)
+        return self.get(run_id)
+
     def stage(self, run_id: str, stage: str, timings: dict) -> None:
         self._transaction(lambda con: con.execute("UPDATE runs SET stage = ?, timings = ? WHERE id = ?",
                                                   [stage, json.dumps(timings), run_id]))
@@ -412,7 +439,7 @@ class RunStore:
         host = socket.gethostname()
 
         def go(con):
-            rows = con.execute(f"SELECT {', '.join(COLUMNS)} FROM runs").fetchall()
+            rows = con.execute(f"SELECT {_select(con)} FROM runs").fetchall()
             dead = [rec["id"] for rec in (dict(zip(COLUMNS, row, strict=True)) for row in rows)
                     if rec["status"] == "running" and rec["host"] == host and not pid_alive(rec["pid"])]
             now = _now()
@@ -433,7 +460,7 @@ class RunStore:
 
         def go(con):
             try:
-                return con.execute(f"SELECT {', '.join(COLUMNS)} FROM runs {where} ORDER BY created_utc DESC, id DESC",
+                return con.execute(f"SELECT {_select(con)} FROM runs {where} ORDER BY created_utc DESC, id DESC",
                                    args or []).fetchall()
             except duckdb.CatalogException:
                 return []
@@ -512,7 +539,7 @@ class RunStore:
         if not self.path.exists():
             return {}, None
         try:
-            rows = self._run(lambda con: con.execute(f"SELECT {', '.join(COLUMNS)} FROM runs").fetchall(),
+            rows = self._run(lambda con: con.execute(f"SELECT {_select(con)} FROM runs").fetchall(),
                              read_only=True, wait_s=WRITE_WAIT_S)
             return {row[0]: dict(zip(COLUMNS, row, strict=True)) for row in rows}, None
         except (CatalogDamagedError, duckdb.Error):  # unreadable (or not a catalog of runs): put it aside
@@ -547,6 +574,13 @@ class RunStore:
 
 
 # ---------------------------------------------------------------------------------------------- rows
+def _select(con) -> str:
+    """The select list for :data:`COLUMNS`: a column an older catalog lacks reads as null."""
+    have = {row[0] for row in con.execute("SELECT column_name FROM information_schema.columns "
+                                          "WHERE table_name = 'runs'").fetchall()}
+    return ", ".join(c if c in have else f"NULL AS {c}" for c in COLUMNS)
+
+
 def _record(row: tuple, host: str) -> RunRecord:
     rec = dict(zip(COLUMNS, row, strict=True))
     for key in ("inputs", "timings", "metrics"):
@@ -602,9 +636,8 @@ def _row_from_directory(run_dir: Path, metrics: Callable[[Path], dict] | None) -
     inputs, version = {}, None
     with contextlib.suppress(OSError, ValueError):
         inputs = read_json(layout.inputs) if layout.inputs.is_file() else {}
-    with contextlib.suppress(OSError, ValueError):
-        manifest = layout.simulation.manifest
-        version = read_json(manifest).get("leodc_version") if manifest.is_file() else None
+    with contextlib.suppress(OSError, ValueError, InputError):
+        version = SimulationResult.read(layout.simulation.root).leodc_version or None
     missing = layout.missing()
     try:
         created = datetime.strptime(run_dir.name.split("-")[0], RUN_ID_TIME)
@@ -625,6 +658,7 @@ def _row_from_directory(run_dir: Path, metrics: Callable[[Path], dict] | None) -
         "scenario_digest": _digest(inputs) if isinstance(inputs, dict) else None,
         "inputs": inputs if isinstance(inputs, dict) else {}, "leodc_version": version, "host": None, "pid": None,
         "timings": {}, "metrics": figures, "error": None if not missing else _recovered_error(layout, missing),
+        "location": layout.simulation_location,
     }
 
 

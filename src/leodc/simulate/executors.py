@@ -72,6 +72,14 @@ def dask_client(workers: int | None, cluster: str | None):
     return Client(local), local
 
 
+def require_cluster(cluster: str | None) -> None:
+    """Refuse an unreachable or malformed scheduler address (one line, within ``CONNECT_TIMEOUT_S``)
+    before a run stores anything."""
+    if cluster:
+        client, _ = dask_client(None, cluster)
+        client.close()
+
+
 def _run_dask(run: Callable[..., Any], tasks: list, workers: int | None, cluster: str | None, progress: bool,
               total: int, label: str, unit: str, on_result: Callable[[Any], None] | None) -> Iterator[Any]:
     from dask.distributed import as_completed

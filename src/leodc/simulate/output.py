@@ -25,7 +25,7 @@ import numpy as np
 
 from leodc.errors import InputError
 from leodc.fields import jsonable
-from leodc.storage import Location, is_url
+from leodc.storage import Location, is_url, parquet_dataset
 
 SATELLITES_FILE = "satellites.parquet"
 FLEET_FILE = "fleet.parquet"
@@ -87,16 +87,10 @@ class SimulationFiles:
         """One of ``satellites``, ``fleet``, ``reentries``, ``timeseries`` as NumPy columns (None when
         the run did not write it); ``columns``: only these, those the file has. Timestamps come back as
         ``datetime64``."""
-        import pyarrow.dataset as ds
-
         path = getattr(self, which)
         if not path.exists():
             return None
-        if self.local:
-            data = ds.dataset(path, format="parquet")
-        else:
-            filesystem, inner = path.arrow()
-            data = ds.dataset(inner, filesystem=filesystem, format="parquet")
+        data = parquet_dataset(path)
         if columns is not None:
             columns = [c for c in columns if c in data.schema.names]
         table = data.to_table(columns=columns)

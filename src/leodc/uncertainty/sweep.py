@@ -25,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from leodc.errors import InputError
 from leodc.scenario import Distribution, Scenario
-from leodc.simulate.executors import dask_client
+from leodc.simulate.executors import dask_client, require_cluster
 from leodc.uncertainty.distributions import sweep_distributions
 from leodc.uncertainty.evaluate import (
     COST_BASIS,
@@ -162,9 +162,7 @@ def prepare(scenario: Scenario, samples, seed=None, workers=None, cluster=None, 
         raise InputError(scenario.stated_in(""), "uncertain", "no distributions to sample; expected an [uncertain] "
                          "table (or leodc's defaults, which this scenario's catalog parts do not call for)")
     check_keys(scenario, entries)
-    if cluster:  # an unreachable or malformed address is refused before anything is stored
-        client, _ = dask_client(None, cluster)
-        client.close()
+    require_cluster(cluster)  # an unreachable or malformed address is refused before anything is stored
     return entries
 
 
