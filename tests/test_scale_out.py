@@ -40,7 +40,7 @@ RESUMED_RUN = ["fleet.target_satellites=8000", "simulation.chunk_satellites=4000
                "network.hours=0.1", *WORKLOAD_TINY]
 # what may differ between two runs of one scenario: when and where they ran
 RUN_FIELDS = {"wall_s", "sat_steps_per_s", "executor", "out_dir", "files", "resumed_chunks"}
-# bad input is answered within this (the Dask connect timeout is 10 s, an object store's 5 s)
+# bad input is answered within this (the Dask connect timeout and an object store's are 5 s each)
 ANSWER_WITHIN_S = 20.0
 START_TIMEOUT_S = 60.0
 POLL_S = 0.005
@@ -113,6 +113,15 @@ def test_a_run_keeps_its_simulation_in_the_object_store_and_the_catalog_says_whe
     run = api.open_run(run_id, home)
     assert len(run.satellites(columns=["sat_id"])["sat_id"]) == 40
     assert record.location in layout.report.read_text(encoding="utf-8")  # the report names where the data is
+    from fastapi.testclient import TestClient
+
+    from leodc.web import create_app
+
+    with TestClient(create_app(home)) as c:  # the dashboard reads the simulation from the object store too
+        assert c.get(f"/api/runs/{run_id}").json()["record"]["location"] == record.location
+        figures = c.get(f"/api/runs/{run_id}/figures")
+        assert figures.status_code == 200, figures.text
+        assert figures.json()["fleet"] and figures.json()["satellites"]
 
 
 # ---------------------------------------------------------------------------------------------- a cluster of processes

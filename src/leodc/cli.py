@@ -367,8 +367,9 @@ def runs_list(out: HomeOpt = None, as_json: JsonOpt = False) -> None:
 @runs_app.command("show")
 def runs_show(run_id: Annotated[str, typer.Argument(help="Run id.")], out: HomeOpt = None,
               as_json: JsonOpt = False) -> None:
-    """One run: status, timings, headline metrics, and SGP4's failures by error code."""
-    from leodc.runs.layout import RunLayout
+    """One run: status, where its data lives, its progress, timings, headline metrics, and SGP4's failures
+    by error code."""
+    from leodc.runs.layout import RunLayout, RunProgress
     from leodc.runs.store import RunStore
 
     store = RunStore(out)
@@ -379,11 +380,19 @@ def runs_show(run_id: Annotated[str, typer.Argument(help="Run id.")], out: HomeO
         from leodc.simulate.output import SimulationResult
 
         sgp4 = SimulationResult.read(simulation.root).sgp4_error_steps
+    progress = RunProgress.read(RunLayout(store.run_dir(run_id)))
     if as_json:
-        emit_json(record.to_dict() | {"sgp4_error_steps": sgp4})
+        emit_json(record.to_dict() | {"sgp4_error_steps": sgp4,
+                                      "progress": asdict(progress) | {"fraction": progress.fraction}
+                                      if progress else None})
         return
     info = {k: v for k, v in record.to_dict().items() if k not in ("inputs", "timings", "metrics")}
     console.print(section_table(f"run {run_id}", info))
+    if progress is not None:
+        console.print(f"{progress.stage} on {progress.executor}: {progress.done:,} of {progress.total:,} "
+                      f"{progress.unit} ({progress.fraction:.0%}), {progress.tasks_done} of {progress.tasks} tasks"
+                      + (f", {progress.resumed_tasks} found finished on resume" if progress.resumed_tasks else "")
+                      + f"; updated {progress.updated_utc}")
     console.print(section_table("timings (s; null: stage not built yet)", record.timings))
     console.print(section_table("metrics", record.metrics))
     console.print(section_table("SGP4 errors (satellite-steps by code)", sgp4) if sgp4 else "SGP4 errors: none")

@@ -672,11 +672,13 @@ def _fly(scenario: Scenario, space: _Workspace, *, timeseries: bool, workers: in
     total = n_sat * n_steps
     executor = executor_name(workers, cluster)
     count = {"done": sum(t.elements.shape[0] * n_steps for t in tasks if t.index in done)
-             + sum(t.elements.shape[0] * resumed_steps.get(t.index, 0) for t in pending), "tasks": len(done)}
+             + sum(t.elements.shape[0] * resumed_steps.get(t.index, 0) for t in pending), "tasks": len(done),
+             "flown": 0}
 
     def report(receipt: PartReceipt | None) -> None:
         if receipt is not None:
             count["done"] += receipt.work
+            count["flown"] += receipt.work
             count["tasks"] += 1
         if on_progress is not None:
             on_progress(stage="simulate", executor=executor, unit="satellite-steps", done=count["done"], total=total,
@@ -720,7 +722,8 @@ def _fly(scenario: Scenario, space: _Workspace, *, timeseries: bool, workers: in
     return SimulationResult(
         out_dir=str(final), satellites=n_sat, steps=n_steps, step_s=sim.step_s, days=sim.days,
         propagator=sim.propagator, shadow=sim.shadow, executor=executor,
-        wall_s=wall, sat_steps_per_s=n_sat * n_steps / wall if wall > 0 else float("inf"),
+        # the rate of this process's flying: a resumed run counts only what it flew itself
+        wall_s=wall, sat_steps_per_s=count["flown"] / wall if wall > 0 else float("inf"),
         fleet_sunlit_fraction=totals.mean(totals.sunlit_fraction_sum), fleet_min_soc=totals.extreme(totals.min_soc),
         fleet_throttled_hours=totals.extreme(totals.throttled_hours),
         fleet_max_chip_temp_k=totals.extreme(totals.max_chip_temp_k),

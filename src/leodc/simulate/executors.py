@@ -15,8 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from leodc.errors import InputError
 
-# how long to wait for an existing Dask scheduler to answer
-CONNECT_TIMEOUT_S = 10.0
+# how long to wait for an existing Dask scheduler to answer: a scheduler on a network answers a
+# connection in milliseconds, and a user who mistyped an address should hear so within seconds
+CONNECT_TIMEOUT_S = 5.0
 
 
 def _progress_bar(enabled: bool, label: str, unit: str) -> Progress:
