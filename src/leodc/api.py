@@ -39,7 +39,7 @@ from leodc.runs.layout import (
     WorkloadStage,
     table_columns,
 )
-from leodc.runs.pipeline import run_scenario
+from leodc.runs.pipeline import Execution, resume_run, run_scenario
 from leodc.runs.store import RunRecord, RunStore
 from leodc.scenario import Scenario
 from leodc.simulate import engine
@@ -155,13 +155,16 @@ def simulate(scenario: Scenario | str | Path, out_dir: str | Path, **options: An
         A validated scenario, or a scenario file; ``scenario.simulation`` sets the span
         (``days`` [d]), the step (``step_s`` [s]), the propagator and the chunking.
     out_dir : str or Path
-        A new or empty directory; the engine writes ``OUT.partial`` and renames it when complete.
+        A new or empty directory (the engine writes ``OUT.partial`` and renames it when complete), or an
+        fsspec URL every worker reaches (``s3://BUCKET/PREFIX``).
     **options
         The engine's keyword options (:func:`leodc.simulate.engine.simulate`): ``timeseries`` (bool,
         one row per satellite-step), ``workers`` (int, a local Dask cluster of that many processes),
         ``cluster`` (str, a Dask scheduler's address), ``progress`` (bool), ``battery_scale`` (float,
         resize the design's battery), ``models`` (tuple of str, the per-window models to run; ``()``:
-        none), ``timeseries_satellites`` (int, the series of the fleet's first N satellites only).
+        none), ``timeseries_satellites`` (int, the series of the fleet's first N satellites only),
+        ``resume`` (bool, continue an interrupted run at ``out_dir``), ``checkpoint_s`` (float, wall
+        seconds between a chunk's checkpoints).
 
     Returns
     -------
@@ -345,8 +348,9 @@ def _layout(store: RunStore, run_id: str) -> RunLayout:
     return RunLayout(store.run_dir(run_id))
 
 
-def run(scenario_or_path: Scenario | str | Path, home: str | Path | None = None, days: float | None = None,
-        report: bool = True, *, progress: bool = False) -> Run:
+def run(scenario_or_path: Scenario | str | Path | None, home: str | Path | None = None, days: float | None = None,
+        report: bool = True, *, progress: bool = False, workers: int | None = None, cluster: str | None = None,
+        data: str | None = None, resume: str | None = None) -> Run:
     """Run the whole pipeline for one scenario and store it as a run (``leodc run``).
 
     Design, simulate (every satellite, with the space-environment models) and economics fed by what
@@ -365,6 +369,14 @@ def run(scenario_or_path: Scenario | str | Path, home: str | Path | None = None,
         Also write the run's self-contained HTML report (``Run.report_path``).
     progress : bool
         Print the stages and the simulation's progress bar on stderr.
+    workers, cluster : int or str, optional
+        Run the simulate and network stages on a new local Dask cluster of ``workers`` processes, or on
+        the scheduler at ``cluster`` (``tcp://HOST:PORT``).
+    data : str, optional
+        Keep the simulation's directory under this URL (``s3://BUCKET/PREFIX``) instead of the run's.
+    resume : str, optional
+        The id of an interrupted run to continue (``scenario_or_path`` None): its own scenario, its
+        finished chunks and checkpoints.
 
     Returns
     -------
@@ -377,10 +389,15 @@ def run(scenario_or_path: Scenario | str | Path, home: str | Path | None = None,
         A bad scenario or ``days``. A stage that fails leaves the run in the catalog as failed at
         that stage, and the exception propagates.
     """
+    writer = write_report if report else None
+    if resume is not None:
+        record = resume_run(resume, home, progress, report=writer, workers=workers, cluster=cluster)
+        return Run(record, _layout(RunStore(home), record.id))
     scenario = _scenario(scenario_or_path)
     if days is not None:
         scenario = scenarios.with_overrides(scenario, {DAYS_FIELD: days}, label=DAYS_LABEL)
-    record = run_scenario(scenario, home, progress=progress, report=write_report if report else None)
+    record = run_scenario(scenario, home, progress=progress, report=writer,
+                          execution=Execution(workers=workers, cluster=cluster, data=data))
     return Run(record, _layout(RunStore(home), record.id))
 
 
