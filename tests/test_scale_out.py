@@ -112,6 +112,7 @@ def test_a_run_keeps_its_simulation_in_the_object_store_and_the_catalog_says_whe
     assert shown["location"] == record.location
     run = api.open_run(run_id, home)
     assert len(run.satellites(columns=["sat_id"])["sat_id"]) == 40
+    assert len(set(run.timeseries(columns=["sat_id"])["sat_id"])) == 3  # the report's sample, from the bucket
     assert record.location in layout.report.read_text(encoding="utf-8")  # the report names where the data is
     from fastapi.testclient import TestClient
 
