@@ -39,7 +39,9 @@ class ObjectStore:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "LEODC_S3_ENDPOINT"}
         env.update({"AWS_ENDPOINT_URL": self.endpoint, "AWS_ACCESS_KEY_ID": self.access_key,
                     "AWS_SECRET_ACCESS_KEY": self.secret_key, "AWS_DEFAULT_REGION": REGION,
-                    "NO_PROXY": "127.0.0.1,localhost"})
+                    "NO_PROXY": "127.0.0.1,localhost",
+                    # never ask an instance-metadata service for credentials or a region: 127.0.0.1 only
+                    "AWS_EC2_METADATA_DISABLED": "true"})
         env.update(overrides)
         return env
 

@@ -74,13 +74,15 @@ def manifest(data: bytes | str) -> dict:
 
 # ---------------------------------------------------------------------------------------------- object store
 def test_a_simulation_in_the_object_store_is_the_local_one_byte_for_byte(s3_env, tmp_path):
+    from leodc.scenario import load_scenario
+    from leodc.simulate.engine import simulate
+
     store = s3_env
     local = tmp_path / "local"
     url = f"s3://{store.bucket}/sim-a"
+    sc = load_scenario("builtin:default", FLEET)
     for out in (local, url):
-        done = leodc("simulate", "builtin:default", "--out", out, "--timeseries-satellites", "5", *sets(*FLEET),
-                     "--json")
-        assert done.returncode == 0, done.stderr
+        simulate(sc, out, timeseries=True, timeseries_satellites=5)
     here, there = local_files(local), stored_files(store, "sim-a")
     assert sorted(there) == sorted(here) and "timeseries/chunk-00000.parquet" in here
     assert all(there[name] == here[name] for name in here)
@@ -151,8 +153,9 @@ def test_a_cluster_of_separate_processes_gives_the_local_run_byte_for_byte(objec
                     env)]
     for k in range(2):
         folder = tmp_path / f"worker-{k}"
-        procs.append(_start([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
-                             "--no-dashboard", "--local-directory", str(folder / "dask")], folder, env))
+        procs.append(_start([sys.executable, "-m", "distributed.cli.dask_worker", address, "--host", "127.0.0.1",
+                             "--nthreads", "1", "--no-dashboard", "--local-directory", str(folder / "dask")],
+                            folder, env))
     try:
         _wait_for_workers(address, 2, env)
         client = tmp_path / "client"
@@ -305,16 +308,29 @@ def test_bad_cluster_and_storage_input_is_one_line_within_seconds(object_store, 
     sim = ["simulate", "builtin:default", *sets(*FLEET)]
     _quick_one_line([*run, "--cluster", "tcp://127.0.0.1:1"], env, "no Dask scheduler answered")
     _quick_one_line([*sim, "--out", "s3:/leodc-runs/x"], env, "is not a URL")
-    _quick_one_line([*sim, "--out", "nosuch://bucket/x"], env, "unknown storage scheme")
     _quick_one_line([*run, "--data", "s3://no-such-bucket/x"], env, "does not exist")
     _quick_one_line([*sim, "--out", f"s3://{object_store.bucket}/x"], env | {"AWS_SECRET_ACCESS_KEY": "wrong"},
                     "refused the credentials")
-    _quick_one_line([*run, "--data", f"s3://{object_store.bucket}/x"], env | {"AWS_ACCESS_KEY_ID": "AKIANOSUCHKEY"},
-                    "refused the credentials")
-    _quick_one_line([*sim, "--out", f"s3://{object_store.bucket}/x"], env | {"AWS_ENDPOINT_URL": "http://127.0.0.1:1"},
-                    "no object store answered")
     _quick_one_line(["run", "--resume", "20260101T000000-abcdef", "--out", home], env, "no run")
     # nothing was stored by any of them: no run in the catalog, nothing in the bucket
     assert RunStore(home).list() == []
     assert not object_store.keys("x/")
-    assert not (tmp_path / "x").exists() and not (tmp_path / "x.partial").exists()
+
+
+@pytest.mark.parametrize(("where", "env", "fragment"), [
+    ("nosuch://bucket/x", {}, "unknown storage scheme"),
+    ("s3://", {}, "names no bucket"),
+    ("s3://{bucket}/x", {"AWS_ACCESS_KEY_ID": "AKIANOSUCHKEY"}, "refused the credentials"),
+    ("s3://{bucket}/x", {"AWS_ENDPOINT_URL": "http://127.0.0.1:1"}, "no object store answered"),
+])
+def test_a_storage_location_that_cannot_be_written_is_refused(s3_env, monkeypatch, where, env, fragment):
+    """The same checks in this process (the CLI cases above go through them)."""
+    from leodc.errors import InputError
+    from leodc.storage import open_location
+
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    t0 = time.monotonic()
+    with pytest.raises(InputError, match=fragment):
+        open_location(where.format(bucket=s3_env.bucket), "--out")
+    assert time.monotonic() - t0 < ANSWER_WITHIN_S
