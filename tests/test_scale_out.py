@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
@@ -334,3 +335,26 @@ def test_a_storage_location_that_cannot_be_written_is_refused(s3_env, monkeypatc
     with pytest.raises(InputError, match=fragment):
         open_location(where.format(bucket=s3_env.bucket), "--out")
     assert time.monotonic() - t0 < ANSWER_WITHIN_S
+
+
+@pytest.mark.parametrize("fleet", [FLEET, ["constellation.tle_file=" + str(Path(__file__).parent / "data" /
+                                                                          "celestrak-stations-2023-07-07.tle"),
+                                          "simulation.propagator=sgp4"]])
+def test_a_chunk_stored_for_a_worker_reads_back_equal(tmp_path, fleet):
+    """What a Dask task carries is a reference; the chunk it reads back from the store is the one planned."""
+    import numpy as np
+
+    from leodc.scenario import load_scenario
+    from leodc.simulate.engine import load_task, plan, store_task
+
+    tasks, _, _ = plan(load_scenario("builtin:default", fleet))
+    task = replace(tasks[-1], parts=str(tmp_path / "parts"), checkpoint_s=60.0)
+    back = load_task(store_task(task))
+    for f in fields(task):
+        mine, theirs = getattr(task, f.name), getattr(back, f.name)
+        if isinstance(mine, np.ndarray):
+            assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs), f.name
+        elif f.name == "tle_lines" and mine is not None:
+            assert [tuple(x) for x in theirs] == [tuple(x) for x in mine]
+        else:
+            assert theirs == mine, f.name

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +51,7 @@ from leodc.simulate.parts import (
     SeriesWriter,
     checkpoint_name,
     completed,
+    input_name,
     latest_checkpoints,
     load_arrays,
     part_name,
@@ -377,6 +378,47 @@ def fly_part(task: ChunkTask, progress: Callable[[int], None] | None = None) -> 
     return PartReceipt(task.index, flown[0])
 
 
+# the ChunkTask fields stored as arrays in a chunk's input; the others go in its JSON
+TASK_ARRAYS = ("elements", "sat_id", "shell", "params")
+
+
+@dataclass(frozen=True)
+class StoredTask:
+    """A chunk whose input the client wrote to the parts folder: what a Dask task carries instead of the
+    chunk's elements, so that the task graph stays small whatever the fleet (the workers read their
+    inputs from the store every host reaches, and a retried task finds its input there too)."""
+
+    parts: str
+    index: int
+
+
+def store_task(task: ChunkTask) -> StoredTask:
+    """Write ``task`` to its parts folder as ``input-NNNNN.npz`` (arrays, and the rest as JSON)."""
+    import json
+
+    meta = {f.name: getattr(task, f.name) for f in fields(task) if f.name not in TASK_ARRAYS}
+    meta["models"] = list(meta["models"])
+    save_arrays(Location(task.parts).child(input_name(task.index)), {
+        **{name: getattr(task, name) for name in TASK_ARRAYS},
+        "meta": np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)})
+    return StoredTask(task.parts, task.index)
+
+
+def load_task(ref: StoredTask) -> ChunkTask:
+    """The chunk :func:`store_task` wrote."""
+    import json
+
+    a = load_arrays(Location(ref.parts).child(input_name(ref.index)))
+    meta = json.loads(a["meta"].tobytes().decode("utf-8"))
+    meta["models"] = tuple(meta["models"])
+    return ChunkTask(**{name: a[name] for name in TASK_ARRAYS}, **meta)
+
+
+def fly_stored(ref: StoredTask, progress: Callable[[int], None] | None = None) -> PartReceipt:
+    """:func:`fly_part` on a chunk read from the parts folder (the task function on a Dask cluster)."""
+    return fly_part(load_task(ref), progress)
+
+
 def read_part(parts: Location, index: int) -> ChunkResult:
     """A finished chunk's result, read back from the parts folder."""
     where = parts.child(part_name(index))
@@ -689,7 +731,11 @@ def _fly(scenario: Scenario, space: _Workspace, *, timeseries: bool, workers: in
     context = tasks[0].context if tasks else model_context(scenario, design(scenario))
     totals = _FleetTotals(n_steps)
     tally = ReentryTally(context["horizon_years"], context["mission_life_years"], context["years_to_deploy"], n_sat)
-    receipts = run_tasks(fly_part, pending, workers=workers, cluster=cluster, progress=progress,
+    if workers or cluster:  # each worker reads its chunk from the store: the task graph stays small
+        fly, runnable = fly_stored, [store_task(t) for t in pending]
+    else:
+        fly, runnable = fly_part, pending
+    receipts = run_tasks(fly, runnable, workers=workers, cluster=cluster, progress=progress,
                          total=total - count["done"], on_result=report) if pending else (r for r in ())
     with work.child(SATELLITES_FILE).writing() as satellites_path:
         writer = None

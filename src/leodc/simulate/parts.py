@@ -6,6 +6,8 @@ A run's parts folder::
 
     plan.json                          what the run flies (scenario digest, options, chunks, steps):
                                        a resume must match it
+    input-00012.npz                    on a Dask cluster: the chunk's input (elements, settings), which
+                                       its worker reads from here rather than from the task graph
     chunk-00012.npz                    a finished chunk: its per-satellite summary and fleet series
     chunk-00012.ckpt-w000480.npz       a chunk's state before window step 480 (battery, temperatures,
                                        reductions, fleet series so far): a resume continues from there
@@ -32,6 +34,10 @@ PARTS_DIR = "parts"
 PART_PATTERN = re.compile(r"^chunk-(\d{5})\.npz$")
 CHECKPOINT_PATTERN = re.compile(r"^chunk-(\d{5})\.ckpt-w(\d{6,})\.npz$")
 SEGMENT_PATTERN = re.compile(r"^series-(\d{5})-w(\d{6,})\.parquet$")
+
+
+def input_name(index: int) -> str:
+    return f"input-{index:05d}.npz"
 
 
 def part_name(index: int) -> str:
