@@ -16,7 +16,7 @@ results, put back in step order, are the same bits whatever the block size and w
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
@@ -180,6 +180,21 @@ class LatencyBlock:
     ground_relays: bool
 
 
+@dataclass(frozen=True)
+class BlockSteps:
+    """On a Dask cluster, what a block's task carries: its position and its steps; the rest of
+    :class:`LatencyBlock`, alike for every block, goes to each worker once (``run_tasks(shared=...)``)."""
+
+    index: int
+    t_s: np.ndarray
+
+
+def run_shared_block(steps: BlockSteps, progress: Callable[[int], None] | None = None, *,
+                     shared: LatencyBlock) -> LatencyBlockResult:
+    """:func:`run_block` for a block's steps and what every block shares (a block with its own steps)."""
+    return run_block(replace(shared, index=steps.index, t_s=steps.t_s), progress)
+
+
 @dataclass
 class LatencyBlockResult:
     """A block's steps: per pair and step of the block, as :class:`LatencySeries` holds them."""
@@ -334,6 +349,10 @@ def pair_latencies(elements: FleetElements, shells: list[Shell] | None, sites: G
                  for i, lo in enumerate(range(0, m, block))]
         dask = bool(workers or cluster)
         run = run_block if dask or progress is None else partial(_run_reporting, report=progress)
+        shared = None
+        if dask:  # the fleet and its topology go to each worker once, not with each block
+            shared = replace(tasks[0], index=-1, t_s=np.zeros(0))
+            run, tasks = run_shared_block, [BlockSteps(t.index, t.t_s) for t in tasks]
 
         def arrived(result: LatencyBlockResult) -> None:
             if dask and progress is not None:  # on Dask, steps are known done when their block returns
@@ -342,7 +361,7 @@ def pair_latencies(elements: FleetElements, shells: list[Shell] | None, sites: G
                 on_result(result)
 
         for result in run_tasks(run, tasks, workers=workers, cluster=cluster, total=m, label="network",
-                                unit="steps", on_result=arrived):
+                                unit="steps", on_result=arrived, shared=shared):
             lo = result.index * block
             hi = lo + result.work
             rtt[:, lo:hi], hops[:, lo:hi] = result.rtt_ms, result.hops

@@ -34,21 +34,24 @@ def executor_name(workers: int | None, cluster: str | None) -> str:
 
 def run_tasks(run: Callable[..., Any], tasks: list, *, workers: int | None = None, cluster: str | None = None,
               progress: bool = False, total: int = 0, label: str = "simulate", unit: str = "satellite-steps",
-              on_result: Callable[[Any], None] | None = None) -> Iterator[Any]:
+              on_result: Callable[[Any], None] | None = None, shared: Any = None) -> Iterator[Any]:
     """``run(task, progress=...)`` for every task, results yielded in task order (``result.index``).
 
     ``run`` is the stage's task function (the engine's chunk, the network's block of steps), handed in
     so that executors never import the stages; locally it reports units of work (``unit``) as it goes,
     on Dask each result reports its ``work`` when done. ``on_result(result)`` is called as each result
-    arrives, in the order they finish (the run's progress file follows it).
+    arrives, in the order they finish (the run's progress file follows it). ``shared``, when given, is
+    what every task needs alike (``run(task, progress=..., shared=...)``): on Dask it is sent to every
+    worker once (scattered, replicated on each) rather than with each task.
     """
     if workers or cluster:
-        yield from _run_dask(run, tasks, workers, cluster, progress, total, label, unit, on_result)
+        yield from _run_dask(run, tasks, workers, cluster, progress, total, label, unit, on_result, shared)
         return
+    extra = {} if shared is None else {"shared": shared}
     with _progress_bar(progress, label, unit) as bar:
         job = bar.add_task(label, total=total)
         for task in tasks:
-            result = run(task, progress=lambda n: bar.advance(job, n))
+            result = run(task, progress=lambda n: bar.advance(job, n), **extra)
             if on_result is not None:
                 on_result(result)
             yield result
@@ -82,12 +85,14 @@ def require_cluster(cluster: str | None) -> None:
 
 
 def _run_dask(run: Callable[..., Any], tasks: list, workers: int | None, cluster: str | None, progress: bool,
-              total: int, label: str, unit: str, on_result: Callable[[Any], None] | None) -> Iterator[Any]:
+              total: int, label: str, unit: str, on_result: Callable[[Any], None] | None,
+              shared: Any) -> Iterator[Any]:
     from dask.distributed import as_completed
 
     client, local = dask_client(workers, cluster)
     try:
-        futures = client.map(run, tasks, pure=False)
+        extra = {} if shared is None else {"shared": client.scatter(shared, broadcast=True, hash=False)}
+        futures = client.map(run, tasks, pure=False, **extra)
         done: dict[int, Any] = {}
         next_index = 0
         with _progress_bar(progress, label, unit) as bar:
