@@ -637,7 +637,9 @@ def inputs_lines(m: dict) -> list[str]:
         f"- Dask overhead per task (K = {i['overhead_tasks']} trivial tasks through `run_tasks` on the 1-worker "
         f"cluster, less one task): {i['dask_overhead_per_task_s'] * MS_PER_S:.2f} ms; per call (client "
         f"connection): {i['dask_overhead_per_call_s'] * MS_PER_S:.0f} ms",
-        f"- a task carries to a worker (pickled ChunkTask): {i['task_bytes_per_satellite']:.0f} bytes per satellite "
+        f"- a chunk's input, which the driver sends to its worker (on a cluster through the store, "
+        f"`parts/input-NNNNN.npz`, the task itself carrying a reference; measured as the pickled ChunkTask): "
+        f"{i['task_bytes_per_satellite']:.0f} bytes per satellite "
         f"({i['task_bytes_mean'] / BYTES_PER_KB:,.0f} kB per task of {s['chunk_satellites']:,}); fitted: "
         f"{fit_text(f['task'])}",
         f"- a chunk's result (pickled ChunkResult): fitted {fit_text(f['result'])} "

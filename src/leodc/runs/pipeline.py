@@ -48,10 +48,10 @@ from leodc.runs.layout import (
 )
 from leodc.runs.store import RunRecord, RunStore, new_run_id
 from leodc.scenario import Scenario
-from leodc.simulate.engine import fleet_of, simulate
+from leodc.simulate.engine import fleet_of, interrupted, simulate
 from leodc.simulate.executors import executor_name, require_cluster
 from leodc.simulate.output import SimulationResult
-from leodc.storage import Location, open_location
+from leodc.storage import open_location
 from leodc.version import __version__
 from leodc.workload.stage import delivered_work, workload_figures
 
@@ -165,21 +165,11 @@ def simulate_stage(scenario: Scenario, d: Design, layout: RunLayout, progress: b
     else:
         sim = simulate(scenario, root, timeseries=True, timeseries_satellites=TIMESERIES_SATELLITES,
                        progress=progress, workers=execution.workers, cluster=execution.cluster,
-                       resume=resume and _interrupted(root), on_progress=_ProgressFile(layout))
+                       resume=resume and interrupted(root), on_progress=_ProgressFile(layout))
     elements, _ = fleet_of(scenario, d, julian_date(scenario.simulation.start_utc))
     result = SimulateStage(sim, orbit_sample(scenario, elements), dataclass_table(elements))
     result.write(layout)
     return result
-
-
-def _interrupted(root) -> bool:
-    """Whether an interrupted simulation left its parts at ``root`` (else a resume starts it afresh)."""
-    from leodc.simulate.engine import PARTIAL_SUFFIX
-    from leodc.simulate.parts import PARTS_DIR, PLAN_FILE
-
-    base = Location.of(root)
-    work = Location(base.url + PARTIAL_SUFFIX) if base.local else base
-    return work.child(PARTS_DIR, PLAN_FILE).is_file()
 
 
 def network_stage(scenario: Scenario, d: Design, layout: RunLayout, execution: Execution = Execution()

@@ -667,6 +667,12 @@ def simulate(scenario: Scenario, out_dir: str | Path, *, timeseries: bool = Fals
     return result
 
 
+def interrupted(out_dir: str | Path) -> bool:
+    """Whether an interrupted run left its parts for ``out_dir`` (what ``resume=True`` continues from)."""
+    space = _Workspace.at(Location.of(out_dir))
+    return not space.complete() and space.plan.is_file()
+
+
 def _plan_record(scenario: Scenario, tasks: list[ChunkTask], n_steps: int, options: dict) -> dict:
     """What a resume must match: the scenario (its digest), the options, the chunks and steps."""
     return {"scenario_digest": scenario.digest(), "options": options, "chunks": len(tasks), "steps": n_steps,
