@@ -96,21 +96,17 @@ def test_a_simulation_in_the_object_store_is_the_local_one_byte_for_byte(s3_env,
     assert (back["sat_id"] == mine["sat_id"]).all() and (back["sunlit_fraction"] == mine["sunlit_fraction"]).all()
 
 
-def test_a_run_keeps_its_simulation_in_the_object_store_and_the_catalog_says_where(s3_env, tmp_path):
+def _check_a_run_in_the_object_store(store, home: Path, run_id: str, prefix: str) -> None:
+    """A run whose simulation went to the object store: the catalog says where, and the report, the
+    dashboard and the Python API read it from there."""
     import leodc as api
 
-    store = s3_env
-    home = tmp_path / "runs"
-    done = leodc("run", "builtin:default", "--out", home, "--data", f"s3://{store.bucket}/data", *sets(*TINY_RUN),
-                 "--json")
-    assert done.returncode == 0, done.stderr
-    run_id = json.loads(done.stdout)["id"]
     record = RunStore(home).get(run_id)
     assert record.status == "complete"
-    assert record.location == f"s3://{store.bucket}/data/{run_id}/simulation"
+    assert record.location == f"s3://{store.bucket}/{prefix}/{run_id}/simulation"
     layout = RunLayout(home / run_id)
     assert not (layout.root / "simulation").exists() and layout.missing() == []
-    assert store.keys(f"data/{run_id}/simulation/satellites.parquet")
+    assert store.keys(f"{prefix}/{run_id}/simulation/satellites.parquet")
     shown = json.loads(leodc("runs", "show", run_id, "--out", home, "--json").stdout)
     assert shown["location"] == record.location
     run = api.open_run(run_id, home)
@@ -143,9 +139,11 @@ def _wait_for_workers(address: str, n: int, env: dict) -> None:
 
 
 @pytest.mark.slow
-def test_a_cluster_of_separate_processes_gives_the_local_run_byte_for_byte(object_store, tmp_path):
+def test_a_cluster_of_separate_processes_gives_the_local_run_byte_for_byte(s3_env, tmp_path):
     """A scheduler and two workers, each its own process in its own folder with its own temporary
-    space; the client in a third. They share nothing but 127.0.0.1 and the object store, as hosts would."""
+    space; the client in a third. They share nothing but 127.0.0.1 and the object store, as hosts would.
+    The run keeps its simulation in the object store, and everything that reads a run reads it there."""
+    object_store = s3_env
     env = object_store.env()
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
@@ -182,6 +180,7 @@ def test_a_cluster_of_separate_processes_gives_the_local_run_byte_for_byte(objec
     assert progress["executor"] == f"dask {address}" and progress["fraction"] == 1.0
     # the workers wrote nowhere but their own folders and the object store: no part reached the client's
     assert not list(client.rglob("parts"))
+    _check_a_run_in_the_object_store(object_store, client / "runs", a["id"], "cluster")
 
 
 # ---------------------------------------------------------------------------------------------- resume
