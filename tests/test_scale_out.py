@@ -231,7 +231,7 @@ def test_a_worker_killed_mid_run_is_retried_without_corrupting_the_output(tmp_pa
     from leodc.scenario import load_scenario
     from leodc.simulate.engine import simulate
 
-    sc = load_scenario("builtin:default", [*SLOW, "simulation.days=0.25"])
+    sc = load_scenario("builtin:default", SLOW)  # twelve windows a chunk: the kill lands mid-chunk
     reference = simulate(sc, tmp_path / "alone", timeseries=True, timeseries_satellites=3)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
