@@ -23,6 +23,11 @@ WORKLOAD_TINY = ["workload.inference.requests_per_day=1e5", "workload.inference.
 WORKLOAD_TINY_FIELDS = dict(s.split("=", 1) for s in WORKLOAD_TINY)
 # the dashboard's browser tests drive Debian's chromium (never Playwright's download)
 CHROMIUM = os.environ.get("LEODC_CHROMIUM", "/usr/bin/chromium")
+# headless and offline: no background fetches, component updates or sync
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# WebGL without a GPU (the globe): SwiftShader through ANGLE
+CHROMIUM_WEBGL_ARGS = [*CHROMIUM_ARGS, "--use-angle=swiftshader", "--enable-unsafe-swiftshader"]
 SERVE_START_S = 30  # how long `leodc serve` may take to answer
 SERVE_PROBE_TIMEOUT_S = 2
 SERVE_POLL_S = 0.2
@@ -64,6 +69,40 @@ def serve_dashboard(home: str | Path, log: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@contextlib.contextmanager
+def chromium(args: list[str] = CHROMIUM_ARGS) -> Iterator:
+    """Debian's chromium driven by Playwright (never Playwright's own browser), with a new empty profile
+    (launch() refuses --user-data-dir); closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).is_file(), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One chromium for a test module's pages."""
+    with chromium() as b:
+        yield b
+
+
+def watch_page(page, base: str) -> tuple[list[str], list[str], list[str]]:
+    """What a page does, as lists that fill as it runs: requests that leave ``base`` (the server), uncaught
+    script errors, and every request's URL."""
+    outside: list[str] = []
+    errors: list[str] = []
+    asked: list[str] = []
+    page.on("request", lambda req: (asked.append(req.url), None if req.url.startswith((base, "data:", "blob:"))
+                                    else outside.append(req.url)))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return outside, errors, asked
 
 
 def one_line(out: subprocess.CompletedProcess, file: str | Path, field: str | None, *fragments: str) -> str:

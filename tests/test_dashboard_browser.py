@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import CHROMIUM, WORKLOAD_TINY, serve_dashboard
+from conftest import CHROMIUM, CHROMIUM_WEBGL_ARGS, WORKLOAD_TINY, chromium, serve_dashboard, watch_page
 from leodc.design import design
 from leodc.network.figures import fleet_shells
 from leodc.network.latency import FleetPositions, fleet_topology, itrs_positions, link_model
@@ -34,12 +34,6 @@ from leodc.web.app import find_cesium
 from leodc.web.run_data import globe_sample, sample_laser_links
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    # WebGL without a GPU: SwiftShader through ANGLE
-    "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-]
 PAGE_TIMEOUT_MS = 40_000
 OVERRIDES = ["fleet.target_satellites=30", "simulation.days=0.05", *WORKLOAD_TINY]
 FLEET_SATELLITES = 30
@@ -64,15 +58,8 @@ def server(stored_run, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    # launch() gives Chromium a new empty profile of its own (it refuses --user-data-dir)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium(CHROMIUM_WEBGL_ARGS) as b:  # the globe draws with WebGL
+        yield b
 
 
 def _distinct_colours(png: bytes) -> tuple[int, float]:
@@ -83,15 +70,6 @@ def _distinct_colours(png: bytes) -> tuple[int, float]:
     counts = img.getcolors(maxcolors=160 * 120)
     top = max(n for n, _ in counts)
     return len(counts), 1.0 - top / (160 * 120)
-
-
-def _watch(page, base: str) -> tuple[list[str], list[str]]:
-    """Requests that leave the server, and uncaught script errors, of a page."""
-    outside: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda req: None if req.url.startswith((base, "data:", "blob:")) else outside.append(req.url))
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return outside, errors
 
 
 def _served_globe(base: str, run_id: str, query: str = "") -> dict:
@@ -122,7 +100,7 @@ SATELLITE_AT_JS = """([iso, id]) => {
 def test_runs_list_then_globe_draws_the_constellation(server, browser):
     base, run_id = server
     page = browser.new_page(viewport={"width": 1200, "height": 800})
-    outside, errors = _watch(page, base)
+    outside, errors = watch_page(page, base)[:2]
 
     page.goto(f"{base}/", timeout=PAGE_TIMEOUT_MS)
     row = f'tr[data-run-id="{run_id}"]'
@@ -180,7 +158,7 @@ def test_runs_list_then_globe_draws_the_constellation(server, browser):
 def test_globe_says_when_it_shows_a_sample(server, browser):
     base, run_id = server
     page = browser.new_page(viewport={"width": 1000, "height": 700})
-    outside, errors = _watch(page, base)
+    outside, errors = watch_page(page, base)[:2]
     page.goto(f"{base}/runs/{run_id}/globe?max_satellites={SAMPLE_SATELLITES}", timeout=PAGE_TIMEOUT_MS)
     page.wait_for_function("window.leodcLaserLinks !== undefined || window.leodcGlobeError !== undefined",
                            timeout=PAGE_TIMEOUT_MS)
@@ -207,7 +185,7 @@ def test_globe_says_when_it_shows_a_sample(server, browser):
 def test_run_page_and_form(server, browser):
     base, run_id = server
     page = browser.new_page(viewport={"width": 1200, "height": 900})
-    outside, errors = _watch(page, base)
+    outside, errors = watch_page(page, base)[:2]
     page.goto(f"{base}/runs/{run_id}", timeout=PAGE_TIMEOUT_MS)
     page.wait_for_selector("#fleet-charts svg path", state="attached", timeout=PAGE_TIMEOUT_MS)
     assert "total_cost_usd" in page.inner_text("#headline")

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from conftest import CHROMIUM, serve_dashboard
+from conftest import CHROMIUM, serve_dashboard, watch_page
 from leodc.runs.layout import RunLayout, RunProgress
 from leodc.runs.store import RunStore
 from leodc.web import create_app
@@ -25,8 +25,6 @@ with warnings.catch_warnings():  # newer Starlette prefers httpx2 and warns abou
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGE_TIMEOUT_MS = 20_000
 # the page must show new progress within this many of its own polling periods (one poll, plus slack)
 POLL_PERIODS_ALLOWED = 3
@@ -139,29 +137,6 @@ def served(tmp_path_factory):
         yield store, base
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def _watch(page, base: str) -> tuple[list[str], list[str], list[str]]:
-    """Requests that leave the server, uncaught script errors, and every request's URL, of a page."""
-    outside: list[str] = []
-    errors: list[str] = []
-    asked: list[str] = []
-    page.on("request", lambda req: (asked.append(req.url), None if req.url.startswith((base, "data:", "blob:"))
-                                    else outside.append(req.url)))
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return outside, errors, asked
-
-
 def _poll_interval_ms(page) -> int:
     """The page's own polling period (common.js)."""
     return int(page.evaluate("POLL_INTERVAL_MS"))
@@ -174,7 +149,7 @@ def _poll_timeout_ms(page) -> int:
 def test_run_page_follows_a_running_run_then_shows_where_it_ran(served, browser):
     store, base = served
     page = browser.new_page(viewport={"width": 1200, "height": 900})
-    outside, errors, asked = _watch(page, base)
+    outside, errors, asked = watch_page(page, base)
     page.goto(f"{base}/runs/{RUNNING_ID}", timeout=PAGE_TIMEOUT_MS)
     page.wait_for_selector("#progress .progress-percent", timeout=PAGE_TIMEOUT_MS)
     card = page.inner_text("#progress")
@@ -207,7 +182,7 @@ def test_run_page_follows_a_running_run_then_shows_where_it_ran(served, browser)
 def test_runs_list_row_shows_the_progress_and_follows_it(served, browser):
     store, base = served
     page = browser.new_page(viewport={"width": 1400, "height": 800})
-    outside, errors, _ = _watch(page, base)
+    outside, errors, _ = watch_page(page, base)
     page.goto(f"{base}/", timeout=PAGE_TIMEOUT_MS)
     cell = f'tr[data-run-id="{LISTED_ID}"] .progress-cell'
     page.wait_for_selector(f"{cell} .progress-percent", timeout=PAGE_TIMEOUT_MS)

@@ -20,7 +20,6 @@ temporary folder with the same command (about a minute: the four tutorials execu
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -32,9 +31,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 BUILT = DOCS / "_build" / "html"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = os.environ.get("LEODC_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 PAGE_TIMEOUT_MS = 30_000
 BUILD_TIMEOUT_S = 600
 TUTORIALS = ("first-design", "claims-audit", "simulated-run", "network-and-workload")
@@ -143,19 +139,6 @@ def test_no_page_loads_anything_from_the_network(site):
     for page in site.rglob("*.html"):
         hits = EXTERNAL.findall(page.read_text(encoding="utf-8"))
         assert not hits, f"{page.relative_to(site)}: {hits[:3]}"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).is_file(), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def test_index_and_a_tutorial_in_chromium(site, browser):

@@ -13,7 +13,7 @@ import warnings
 
 import pytest
 
-from conftest import CHROMIUM, WORKLOAD_TINY, serve_dashboard
+from conftest import CHROMIUM, WORKLOAD_TINY, serve_dashboard, watch_page
 from leodc.report import SWEEP_FIGURES, read_sweep, sweep_figures
 from leodc.runs.layout import RunLayout, SweepAnalysesStage
 from leodc.runs.pipeline import run_scenario
@@ -26,8 +26,6 @@ with warnings.catch_warnings():  # newer Starlette prefers httpx2 and warns abou
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGE_TIMEOUT_MS = 40_000
 OVERRIDES = ["fleet.target_satellites=30", "simulation.days=0.05", *WORKLOAD_TINY]
 SAMPLES = 1500
@@ -127,32 +125,11 @@ def server(home, served_sweep, tmp_path_factory):
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def _watch(page, base: str) -> tuple[list[str], list[str]]:
-    """Requests that leave the server, and uncaught script errors, of a page."""
-    outside: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda req: None if req.url.startswith((base, "data:", "blob:")) else outside.append(req.url))
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return outside, errors
-
-
 def test_runs_list_with_a_sweep_then_its_page_draws_the_figures(server, browser, home, served_sweep):
     base = server
     _, run_id, sweep_id = home
     page = browser.new_page(viewport={"width": 1200, "height": 900})
-    outside, errors = _watch(page, base)
+    outside, errors = watch_page(page, base)[:2]
 
     page.goto(f"{base}/", timeout=PAGE_TIMEOUT_MS)
     sweep_row, run_row = f'tr[data-run-id="{sweep_id}"]', f'tr[data-run-id="{run_id}"]'

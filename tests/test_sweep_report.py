@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import shutil
 
@@ -13,6 +12,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import chromium
 from leodc.report import (
     REPORT_FILE,
     SWEEP_FIGURES,
@@ -37,9 +37,6 @@ from leodc.uncertainty.sweep import (
 )
 
 BUNDLE_OPEN = '<script type="text/javascript" id="plotly-js">'
-CHROMIUM = os.environ.get("LEODC_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 PAGE_TIMEOUT_MS = 30_000
 SAMPLES = 2000
 SEED = 11
@@ -109,25 +106,17 @@ def test_sweep_report_is_one_self_contained_file(sweep_run):
 
 def test_sweep_report_opens_offline_in_chromium(sweep_run, tmp_path):
     """The file alone, copied away from its run, draws its four figures with no request but itself."""
-    from playwright.sync_api import sync_playwright
-
-    assert os.path.isfile(CHROMIUM), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
     _, _, text = sweep_run
     alone = tmp_path / "alone.html"
     alone.write_text(text, encoding="utf-8")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            requests, errors = [], []
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(alone.as_uri(), timeout=PAGE_TIMEOUT_MS)
-            page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length === 4",
-                                   timeout=PAGE_TIMEOUT_MS)
-            traces = page.evaluate("[...document.querySelectorAll('.js-plotly-plot')].map((d) => d.data.length)")
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        requests, errors = [], []
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(alone.as_uri(), timeout=PAGE_TIMEOUT_MS)
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length === 4", timeout=PAGE_TIMEOUT_MS)
+        traces = page.evaluate("[...document.querySelectorAll('.js-plotly-plot')].map((d) => d.data.length)")
     assert all(n >= 2 for n in traces), traces
     assert not errors, errors
     assert requests == [alone.as_uri()], requests
