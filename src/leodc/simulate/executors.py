@@ -91,7 +91,8 @@ def _run_dask(run: Callable[..., Any], tasks: list, workers: int | None, cluster
 
     client, local = dask_client(workers, cluster)
     try:
-        extra = {} if shared is None else {"shared": client.scatter(shared, broadcast=True, hash=False)}
+        # scattered as a one-item list, so that a tuple or list travels whole (as one future)
+        extra = {} if shared is None else {"shared": client.scatter([shared], broadcast=True, hash=False)[0]}
         futures = client.map(run, tasks, pure=False, **extra)
         done: dict[int, Any] = {}
         next_index = 0

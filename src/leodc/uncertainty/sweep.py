@@ -17,15 +17,14 @@ The caller stores the result as a run (``runs.layout.SweepStage``: ``sweep/summa
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import numpy as np
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from leodc.errors import InputError
 from leodc.scenario import Distribution, Scenario
-from leodc.simulate.executors import dask_client, require_cluster
+from leodc.simulate.executors import require_cluster, run_tasks
 from leodc.uncertainty.distributions import sweep_distributions
 from leodc.uncertainty.evaluate import (
     COST_BASIS,
@@ -53,13 +52,28 @@ class ChunkResult:
     inputs: dict[str, np.ndarray]
     metrics: dict[str, np.ndarray]
 
+    @property
+    def work(self) -> int:
+        """The samples this chunk evaluated (the executor's unit of progress)."""
+        return len(self.metrics[FEASIBLE])
+
 
 def run_chunk(chunk: Chunk, scenario: Scenario, distributions: dict[str, Distribution]) -> ChunkResult:
-    """Draw one chunk's samples and evaluate them (what a Dask worker runs)."""
+    """Draw one chunk's samples and evaluate them."""
     inputs = draw(chunk, distributions)
     inputs = {k: np.rint(v) if k in INTEGER_FIELDS else v for k, v in inputs.items()}
     metrics = evaluate(scenario, inputs)
     return ChunkResult(chunk.index, inputs, {k: metrics[k] for k in (*HEADLINE_METRICS, FEASIBLE)})
+
+
+def _run_task(chunk: Chunk, progress: Callable[[int], None] | None = None, *,
+              shared: tuple[Scenario, dict[str, Distribution]]) -> ChunkResult:
+    """:func:`run_chunk` as the shared executor runs it (``simulate.executors.run_tasks``): the scenario
+    and the distributions, alike for every chunk, are ``shared`` (sent to each Dask worker once)."""
+    result = run_chunk(chunk, *shared)
+    if progress is not None:
+        progress(result.work)
+    return result
 
 
 @dataclass(frozen=True)
@@ -77,41 +91,6 @@ class SweepResult:
 
         n = self.summary["samples"]
         return pa.table({SAMPLE_COLUMN: np.arange(n), **self.inputs, **self.metrics})
-
-
-def _progress_bar(enabled: bool) -> Progress:
-    return Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TextColumn("samples"),
-                    TimeElapsedColumn(), TimeRemainingColumn(), disable=not enabled, transient=True)
-
-
-def _local(tasks: list[Chunk], scenario: Scenario, distributions: dict[str, Distribution]) -> Iterator[ChunkResult]:
-    for chunk in tasks:
-        yield run_chunk(chunk, scenario, distributions)
-
-
-def _dask(tasks: list[Chunk], scenario: Scenario, distributions: dict[str, Distribution], workers: int | None,
-          cluster: str | None) -> Iterator[ChunkResult]:
-    """The chunks on Dask: a local cluster of ``workers`` processes, or the scheduler at ``cluster``; results
-    handed on in chunk order."""
-    from dask.distributed import as_completed
-
-    client, local = dask_client(workers, cluster)
-    try:
-        [scenario_f] = client.scatter([scenario], broadcast=True)
-        [dists_f] = client.scatter([distributions], broadcast=True)
-        futures = client.map(run_chunk, tasks, scenario=scenario_f, distributions=dists_f, pure=False)
-        done: dict[int, ChunkResult] = {}
-        next_index = 0
-        for future in as_completed(futures):
-            result = future.result()
-            done[result.index] = result
-            while next_index in done:
-                yield done.pop(next_index)
-                next_index += 1
-    finally:
-        client.close()
-        if local is not None:
-            local.close()
 
 
 def summarise(metrics: dict[str, np.ndarray]) -> dict:
@@ -218,14 +197,8 @@ def sweep(scenario: Scenario, samples: int, seed: int | None = None, workers: in
     seed = new_seed() if seed is None else int(seed)
     tasks = chunks(int(samples), seed)
     t0 = time.perf_counter()
-    results = (_dask(tasks, scenario, distributions, workers, cluster) if workers or cluster
-               else _local(tasks, scenario, distributions))
-    parts: list[ChunkResult] = []
-    with _progress_bar(progress) as bar:
-        job = bar.add_task("sweep", total=int(samples))
-        for result in results:
-            parts.append(result)
-            bar.advance(job, len(result.metrics[FEASIBLE]))
+    parts = list(run_tasks(_run_task, tasks, workers=workers, cluster=cluster, progress=progress, total=int(samples),
+                           label="sweep", unit="samples", shared=(scenario, distributions)))
     wall_s = time.perf_counter() - t0
     inputs = {k: np.concatenate([p.inputs[k] for p in parts]) for k in distributions}
     metrics = {k: np.concatenate([p.metrics[k] for p in parts]) for k in (*HEADLINE_METRICS, FEASIBLE)}
