@@ -61,8 +61,9 @@ def _stages_toctree() -> str:
 def _write_generated() -> None:
     GENERATED.mkdir(exist_ok=True)
     _write_if_changed(GENERATED / "stages-toctree.md", _stages_toctree())
-    _script("docs_cli").write(GENERATED / "cli.md")
-    _script("docs_validation").write(GENERATED / "validation.md")
+    # only when their text changed, so that Sphinx rereads nothing else
+    _write_if_changed(GENERATED / "cli.md", _script("docs_cli").render())
+    _write_if_changed(GENERATED / "validation.md", _script("docs_validation").render())
     static = GENERATED / "static"
     static.mkdir(exist_ok=True)
     import plotly

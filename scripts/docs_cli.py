@@ -84,14 +84,5 @@ def render() -> str:
     return "\n".join([HEADER, *(_section(path, c, x) for path, c, x in _commands(command, ctx, []))])
 
 
-def write(path: str | Path) -> Path:
-    """Write the reference to ``path``, only when its text changed (so Sphinx rereads nothing else)."""
-    path = Path(path)
-    text = render()
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
-    return path
-
-
 if __name__ == "__main__":
-    write(sys.argv[1] if len(sys.argv) > 1 else "cli.md")
+    Path(sys.argv[1] if len(sys.argv) > 1 else "cli.md").write_text(render(), encoding="utf-8")

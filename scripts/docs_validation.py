@@ -156,14 +156,5 @@ def render(measured_path: Path | None = None) -> str:
     return "\n".join([head, *(_module_section(m, measured.get(m["path"].name, [])) for m in modules)])
 
 
-def write(path: str | Path) -> Path:
-    """Write the page to ``path``, only when its text changed (so Sphinx rereads nothing else)."""
-    path = Path(path)
-    text = render()
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
-    return path
-
-
 if __name__ == "__main__":
-    write(sys.argv[1] if len(sys.argv) > 1 else "validation.md")
+    Path(sys.argv[1] if len(sys.argv) > 1 else "validation.md").write_text(render(), encoding="utf-8")
