@@ -24,6 +24,7 @@ import pytest
 
 from conftest import WORKLOAD_TINY, free_port, one_line
 from leodc.errors import EXIT_BAD_INPUT
+from leodc.files import TMP_SUFFIX
 from leodc.runs.layout import RunLayout
 from leodc.runs.store import RunStore
 from leodc.simulate.output import SimulationFiles
@@ -185,12 +186,12 @@ def test_a_cluster_of_separate_processes_gives_the_local_run_byte_for_byte(s3_en
 
 # ---------------------------------------------------------------------------------------------- resume
 def _stop_at(proc: subprocess.Popen, parts: Path, prefix: str) -> list[str]:
-    """Freeze ``proc`` as soon as its parts folder holds a name starting with ``prefix``, then kill it;
-    what the parts folder held at that instant."""
+    """Freeze ``proc`` as soon as its parts folder holds a whole object (not one still being written under
+    its temporary name) whose name starts with ``prefix``, then kill it; what the folder held then."""
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         names = os.listdir(parts) if parts.is_dir() else []
-        if any(n.startswith(prefix) for n in names):
+        if any(n.startswith(prefix) and not n.endswith(TMP_SUFFIX) for n in names):
             os.kill(proc.pid, signal.SIGSTOP)
             held = sorted(os.listdir(parts))
             os.kill(proc.pid, signal.SIGKILL)

@@ -78,6 +78,12 @@ def ingest_figures(scenario: Scenario, elements: FleetElements, sites, start_jd:
     return [row | {"source": i.source} for row, i in zip(series.summary(net.dataset_bytes), net.ingest, strict=True)]
 
 
+def latency_steps(net) -> np.ndarray:
+    """The steps (s from the start) at which the latency of ``network.pairs`` is computed: ``network.hours``
+    at ``network.step_s``."""
+    return np.arange(0.0, net.hours * SECONDS_PER_HOUR, net.step_s)
+
+
 def network_figures(scenario: Scenario, d: Design, progress: Callable[[int], None] | None = None, *,
                     workers: int | None = None, cluster: str | None = None,
                     on_result: Callable[[LatencyBlockResult], None] | None = None) -> NetworkFigures:
@@ -108,7 +114,7 @@ def network_figures(scenario: Scenario, d: Design, progress: Callable[[int], Non
     shells = fleet_shells(scenario, d)
     sites = scenario_sites(net)
     model = link_model(net)
-    t_s = np.arange(0.0, net.hours * SECONDS_PER_HOUR, net.step_s)
+    t_s = latency_steps(net)
     latency = pair_latencies(elements, shells, sites, net.site_pairs(), start, t_s, model, net.min_elevation_deg,
                              progress, ground_relays=net.ground_relays, workers=workers, cluster=cluster,
                              on_result=on_result)

@@ -22,7 +22,7 @@ import pyarrow as pa
 from rich.console import Console
 
 from leodc.assessment import Assessment, assess
-from leodc.constants import SECONDS_PER_DAY, SECONDS_PER_HOUR
+from leodc.constants import SECONDS_PER_DAY
 from leodc.design import Design, design
 from leodc.design.environment import environment_figures
 from leodc.economics import terrestrial_economics
@@ -30,7 +30,7 @@ from leodc.economics.costs import measured_from_run
 from leodc.economics.terrestrial import default_baselines
 from leodc.environment.eclipse import illumination_conical
 from leodc.errors import InputError
-from leodc.network.figures import network_figures
+from leodc.network.figures import latency_steps, network_figures
 from leodc.network.latency import BLOCK_STEPS
 from leodc.orbits.epochs import julian_date, timestamps
 from leodc.orbits.frames import teme_to_itrs
@@ -159,13 +159,12 @@ def simulate_stage(scenario: Scenario, d: Design, layout: RunLayout, progress: b
                    execution: Execution = Execution()) -> SimulateStage:
     """Fly every satellite (with the space-environment models) and sample the fleet's orbits."""
     root = layout.simulation.root
-    resume = execution.resume and not layout.simulation.manifest.is_file()
-    if execution.resume and not resume:  # the simulation finished before the interruption
+    if execution.resume and layout.simulation.manifest.is_file():  # it finished before the interruption
         sim = SimulationResult.read(root)
     else:
         sim = simulate(scenario, root, timeseries=True, timeseries_satellites=TIMESERIES_SATELLITES,
                        progress=progress, workers=execution.workers, cluster=execution.cluster,
-                       resume=resume and interrupted(root), on_progress=_ProgressFile(layout))
+                       resume=execution.resume and interrupted(root), on_progress=_ProgressFile(layout))
     elements, _ = fleet_of(scenario, d, julian_date(scenario.simulation.start_utc))
     result = SimulateStage(sim, orbit_sample(scenario, elements), dataclass_table(elements))
     result.write(layout)
@@ -177,7 +176,7 @@ def network_stage(scenario: Scenario, d: Design, layout: RunLayout, execution: E
     """Round trips between the scenario's pairs of ground sites, the time a halt command takes to reach
     the fleet, and the bandwidth inside each shell (``network.figures``)."""
     write = _ProgressFile(layout)
-    steps = np.arange(0.0, scenario.network.hours * SECONDS_PER_HOUR, scenario.network.step_s).size  # as the stage
+    steps = latency_steps(scenario.network).size
     count = {"done": 0, "tasks": 0}
     executor = executor_name(execution.workers, execution.cluster)
 

@@ -302,7 +302,6 @@ def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None,
     parts = Location(task.parts) if task.parts is not None else None
     writer = SeriesWriter(Location(task.timeseries_dir).child(f"chunk-{task.index:05d}.parquet") if rows else None,
                           parts, task.index, cs.segments)
-    checkpoint = None
     last_saved = time.monotonic()
     complete = False
     try:
@@ -341,8 +340,7 @@ def run_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None,
                 progress(n * m)
             if parts is not None and w1 < task.n_steps and time.monotonic() - last_saved >= task.checkpoint_s:
                 cs.next_step, cs.segments = w1, writer.cut()
-                checkpoint = cs.save(parts, task.index)
-                remove_older(parts, task.index, keep=checkpoint)
+                remove_older(parts, task.index, keep=cs.save(parts, task.index))
                 last_saved = time.monotonic()
         complete = True
     finally:
